@@ -1,0 +1,1 @@
+"""The GraphQL gateway: the four services behind one graph."""

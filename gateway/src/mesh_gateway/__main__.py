@@ -1,0 +1,24 @@
+"""Run the gateway: `python -m mesh_gateway`."""
+
+from __future__ import annotations
+
+import uvicorn
+
+from meshlib.service import configure_logging, load_or_exit
+from meshlib.telemetry import setup_telemetry, shutdown_telemetry
+from mesh_gateway.app import create_app
+from mesh_gateway.settings import GatewaySettings
+
+
+def main() -> None:
+    settings: GatewaySettings = load_or_exit(GatewaySettings)
+    configure_logging(settings.log_level)
+    setup_telemetry("mesh-gateway", settings.otel_endpoint)
+    try:
+        uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port,
+                    log_level=settings.log_level.lower(), lifespan="on", timeout_graceful_shutdown=10)
+    finally:
+        shutdown_telemetry()
+
+
+main()

@@ -1,0 +1,74 @@
+"""The starlette application: /graphql (HTTP and graphql-transport-ws), /healthz, /readyz."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route, WebSocketRoute
+from starlette.types import ASGIApp
+from strawberry.asgi import GraphQL
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+
+from meshlib.bus import Bus
+from mesh_gateway.clients import ServiceClients
+from mesh_gateway.context import Context
+from mesh_gateway.feeds import start_feeds
+from mesh_gateway.hub import Hub
+from mesh_gateway.schema import build_schema
+from mesh_gateway.settings import GatewaySettings
+
+
+class _GraphQL(GraphQL[Context, None]):
+    async def get_context(self, request: Any, response: Any) -> Context:
+        state = request.app.state
+        return Context.create(state.clients, state.hub, request, response)
+
+
+def create_app(settings: GatewaySettings) -> ASGIApp:
+    schema = build_schema(max_depth=settings.max_depth, max_tokens=settings.max_tokens,
+                          max_aliases=settings.max_aliases)
+    graphql = _GraphQL(
+        schema,
+        graphql_ide="graphiql" if settings.graphiql else None,
+        subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+        keep_alive=True,
+        keep_alive_interval=15,
+    )
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        app.state.hub = Hub(settings.subscriber_queue)
+        app.state.clients = ServiceClients(settings)
+        app.state.bus = await Bus.connect(settings, name="mesh-gateway")
+        try:
+            await start_feeds(app.state.bus, app.state.hub)
+            yield
+        finally:
+            await app.state.bus.close()
+            await app.state.clients.close()
+
+    async def healthz(request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        services = await request.app.state.clients.ready()
+        nats_ok = bool(request.app.state.bus.nc.is_connected)
+        ok = nats_ok and all(services.values())
+        return JSONResponse({"ready": ok, "nats": nats_ok, "services": services}, status_code=200 if ok else 503)
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+        ],
+        lifespan=lifespan,
+    )
+    return OpenTelemetryMiddleware(app, excluded_urls="healthz,readyz")

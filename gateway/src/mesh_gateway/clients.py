@@ -1,0 +1,36 @@
+"""gRPC stubs of the services the gateway calls, one traced channel each."""
+
+from __future__ import annotations
+
+import asyncio
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from mesh.response.v1 import response_pb2_grpc
+from meshlib.channels import channel
+from mesh_gateway.settings import GatewaySettings
+
+
+class ServiceClients:
+    def __init__(self, settings: GatewaySettings) -> None:
+        self._channels: dict[str, grpc.aio.Channel] = {"response": channel(settings.response_target)}
+        self.response = response_pb2_grpc.ResponseServiceStub(self._channels["response"])
+
+    async def ready(self, timeout: float = 1.0) -> dict[str, bool]:
+        """Each service's gRPC health, asked now."""
+
+        async def check(ch: grpc.aio.Channel) -> bool:
+            try:
+                reply = await health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest(), timeout=timeout)
+            except grpc.aio.AioRpcError:
+                return False
+            return bool(reply.status == health_pb2.HealthCheckResponse.SERVING)
+
+        names = list(self._channels)
+        results = await asyncio.gather(*(check(self._channels[n]) for n in names))
+        return dict(zip(names, results, strict=True))
+
+    async def close(self) -> None:
+        for ch in self._channels.values():
+            await ch.close()

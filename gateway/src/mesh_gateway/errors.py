@@ -1,0 +1,40 @@
+"""Service errors as GraphQL errors a frontend can act on; everything else is masked."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import TypeVar
+
+import grpc
+from graphql import GraphQLError
+
+from meshlib.errors import DomainError
+
+T = TypeVar("T")
+
+
+class UserError(GraphQLError):
+    """An error the user can fix; never masked. ``extensions.code`` is stable."""
+
+
+async def call(rpc: Awaitable[T]) -> T:
+    """Await a gRPC call; a domain refusal becomes a :class:`UserError` naming its rule and item."""
+    try:
+        return await rpc
+    except grpc.aio.AioRpcError as exc:
+        domain = DomainError.from_rpc_error(exc)
+        if domain is None:
+            raise
+        raise UserError(
+            domain.message,
+            extensions={"code": domain.status.name, "rule": domain.rule, "policyItem": domain.item,
+                        "field": domain.field},
+        ) from exc
+
+
+def should_mask(error: GraphQLError) -> bool:
+    """Mask internal failures; keep validation errors and :class:`UserError`s readable."""
+    original = error.original_error
+    if original is None:  # syntax and validation errors
+        return False
+    return not isinstance(original, UserError) and "code" not in (error.extensions or {})

@@ -1,0 +1,29 @@
+"""Domain events from NATS into the subscription hub, with their trace context."""
+
+from __future__ import annotations
+
+import logging
+
+from meshlib import telemetry
+from meshlib.bus import Bus, Delivery
+from meshlib.envelope import Envelope
+from mesh_gateway.hub import Event, Hub
+
+log = logging.getLogger(__name__)
+
+FEEDS = ["incidents.accepted"]
+"""The subjects the gateway follows for its subscriptions."""
+
+
+async def start_feeds(bus: Bus, hub: Hub) -> None:
+    for subject in FEEDS:
+
+        async def forward(msg: Delivery, topic: str = subject) -> None:
+            try:
+                envelope = Envelope.from_bytes(msg.data)
+            except ValueError:
+                log.error("dropping a malformed event on %s (stream seq %d)", topic, msg.stream_sequence)
+                return
+            hub.publish(Event(topic, envelope, telemetry.extract(msg.headers)))
+
+        await bus.tail(subject, forward)

@@ -1,0 +1,1 @@
+"""Incidents from the rapid-response service (policy item 9) in the graph."""

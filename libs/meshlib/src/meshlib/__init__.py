@@ -1,0 +1,1 @@
+"""Runtime library shared by every mesh service and the gateway."""

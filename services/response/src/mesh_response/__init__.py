@@ -1,0 +1,1 @@
+"""Public-security rapid response (policy item 9)."""

@@ -1,0 +1,152 @@
+"""The incidents collection: idempotent upsert on the natural id, reads, cursor pages."""
+
+from __future__ import annotations
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from meshlib.errors import InvalidArgument
+from meshlib.mongo import Document
+from mesh_response.domain import IncidentReport
+
+INCIDENTS = "incidents"
+
+INDEXES = {
+    INCIDENTS: [
+        # One document per (agency, external id): the _id is "<agency>:<external id>" and this
+        # index says so explicitly, for readers and for any write path that does not set _id.
+        IndexModel([("agency", ASCENDING), ("external_id", ASCENDING)], unique=True, name="agency_external_id"),
+        IndexModel([("occurred_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
+        IndexModel([("enterprise_id", ASCENDING), ("occurred_at", DESCENDING)], name="by_enterprise",
+                   partialFilterExpression={"enterprise_id": {"$type": "string"}}),
+        IndexModel([("project_id", ASCENDING), ("occurred_at", DESCENDING)], name="by_project",
+                   partialFilterExpression={"project_id": {"$type": "string"}}),
+    ]
+}
+
+MAX_PAGE_SIZE = 100
+DEFAULT_PAGE_SIZE = 20
+
+
+@dataclass(frozen=True)
+class IncidentFilter:
+    agency: str | None = None
+    category: str | None = None
+    severity: str | None = None
+    enterprise_id: str | None = None
+    project_id: str | None = None
+    occurred_after: datetime | None = None
+    occurred_before: datetime | None = None
+
+    def query(self) -> Document:
+        q: Document = {}
+        for name in ("agency", "category", "severity", "enterprise_id", "project_id"):
+            value = getattr(self, name)
+            if value is not None:
+                q[name] = value
+        window: Document = {}
+        if self.occurred_after is not None:
+            window["$gte"] = self.occurred_after
+        if self.occurred_before is not None:
+            window["$lt"] = self.occurred_before
+        if window:
+            q["occurred_at"] = window
+        return q
+
+
+class IncidentRepository:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._incidents = db[INCIDENTS]
+
+    async def upsert_report(self, report: IncidentReport, *, received_at: datetime, source: Document) -> Document:
+        """Store a report once: a redelivery or a resend under a new message id changes nothing.
+
+        The first accepted version of a report is kept (first write wins); later copies
+        only count as ``resends``.
+        """
+        fields = report.model_dump(mode="python")
+        fields.update(category=report.category.value, severity=report.severity.value)
+        fields.update(_id=report.incident_id, received_at=received_at, status="reported", source=source)
+        doc = await self._incidents.find_one_and_update(
+            {"_id": report.incident_id},
+            {"$setOnInsert": fields},
+            upsert=True,
+            return_document=ReturnDocument.AFTER,
+        )
+        assert doc is not None  # upsert=True with AFTER always returns the document
+        return doc
+
+    async def get(self, incident_id: str) -> Document | None:
+        return await self._incidents.find_one({"_id": incident_id})
+
+    async def get_many(self, ids: Sequence[str]) -> list[Document]:
+        if not ids:
+            return []
+        return await self._incidents.find({"_id": {"$in": list(dict.fromkeys(ids))}}).to_list(None)
+
+    async def count(self, query: Document | None = None) -> int:
+        return await self._incidents.count_documents(query or {})
+
+    async def page(self, flt: IncidentFilter, page_size: int, token: str) -> tuple[list[Document], str]:
+        """A page newest-first and the token of the next page ("" when this is the last).
+
+        The token of a document (:func:`cursor_of`) continues right after it.
+        """
+        if page_size < 0 or page_size > MAX_PAGE_SIZE:
+            raise InvalidArgument(f"page_size must be between 1 and {MAX_PAGE_SIZE}", rule="page-size",
+                                  field="page_size")
+        size = page_size or DEFAULT_PAGE_SIZE
+        query = flt.query()
+        if token:
+            occurred_at, last_id = _decode_token(token)
+            after = {"$or": [{"occurred_at": {"$lt": occurred_at}},
+                             {"occurred_at": occurred_at, "_id": {"$lt": last_id}}]}
+            query = {"$and": [query, after]} if query else after
+        docs = await (
+            self._incidents.find(query).sort([("occurred_at", DESCENDING), ("_id", DESCENDING)]).limit(size + 1)
+        ).to_list(None)
+        if len(docs) <= size:
+            return docs, ""
+        docs = docs[:size]
+        return docs, cursor_of(docs[-1])
+
+
+def cursor_of(doc: Document) -> str:
+    raw = json.dumps([doc["occurred_at"].isoformat(), doc["_id"]]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_token(token: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        occurred_at, last_id = json.loads(raw)
+        return datetime.fromisoformat(occurred_at), str(last_id)
+    except (ValueError, TypeError) as exc:
+        raise InvalidArgument("page_token is not one this service issued", rule="page-token",
+                              field="page_token") from exc
+
+
+def to_event_data(doc: Document) -> dict[str, Any]:
+    """What ``incidents.accepted`` tells other services about a stored incident."""
+    return {
+        "incident_id": doc["_id"],
+        "agency": doc["agency"],
+        "external_id": doc["external_id"],
+        "category": doc["category"],
+        "severity": doc["severity"],
+        "occurred_at": doc["occurred_at"].isoformat(),
+        "location": doc["location"],
+        "enterprise_id": doc.get("enterprise_id"),
+        "project_id": doc.get("project_id"),
+        "received_at": doc["received_at"].isoformat(),
+        "description": doc["description"],
+        "reporter_contact": doc["reporter_contact"],
+        "status": doc["status"],
+    }
