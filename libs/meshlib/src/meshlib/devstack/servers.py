@@ -79,7 +79,7 @@ def start_nats(config: NatsConfig, conf_path: Path, log_path: Path) -> subproces
     conf_path.write_text(config.render())
     proc = spawn([venv_bin("nats-server"), "-c", str(conf_path)], log_path)
     url = f"http://127.0.0.1:{config.monitor_port}/healthz?js-enabled-only=true"
-    wait_until(lambda: _http_ok(url), timeout=30, what="nats-server", proc=proc, log=log_path)
+    wait_until(lambda: http_ok(url), timeout=30, what="nats-server", proc=proc, log=log_path)
     return proc
 
 
@@ -105,7 +105,7 @@ def mongo_ping(uri: str) -> bool:
     return True
 
 
-def _http_ok(url: str) -> bool:
+def http_ok(url: str) -> bool:
     with urllib.request.urlopen(url, timeout=1) as resp:  # noqa: S310 - loopback only
         return bool(resp.status == 200)
 
