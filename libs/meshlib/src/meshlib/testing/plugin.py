@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,7 +18,13 @@ import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
+from pymongo.asynchronous.database import AsyncDatabase
+
+from meshlib import mongo
+from meshlib.bus import Bus
 from meshlib.config import load
+from meshlib.mongo import Document
+from meshlib.settings import RuntimeSettings
 from meshlib.devstack import servers
 from meshlib.telemetry import setup_telemetry
 
@@ -114,3 +120,24 @@ def pytest_configure(config: pytest.Config) -> None:
     # One provider per process (OpenTelemetry's rule): installed before any service starts,
     # so services started in-process by tests trace into the in-memory exporter.
     setup_telemetry("mesh-tests", None, extra_processor=SimpleSpanProcessor(_EXPORTER))
+
+
+@pytest.fixture
+async def bus(nats_server: NatsServer, namespace: str) -> AsyncIterator[Bus]:
+    """A NATS connection in this test's namespace."""
+    connection = await Bus.connect(settings_for(RuntimeSettings, {"NATS_URL": nats_server.url,
+                                                                  "MESH_NAMESPACE": namespace}), name="test")
+    try:
+        yield connection
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+async def mongo_db(mongo_server: MongoServer, namespace: str) -> AsyncIterator[AsyncDatabase[Document]]:
+    """A database of this test's own."""
+    client = mongo.connect(mongo_server.uri, app_name="test")
+    try:
+        yield client[mongo.database_name(namespace, "test")]
+    finally:
+        await client.close()

@@ -1,0 +1,254 @@
+"""The one deadline model every clock in the mesh uses, and the scanner that fires it.
+
+Many of the policy's mechanisms are clocks: first-inquiry answers and time-limited
+completion (item 13), governance plans (item 9), non-approval reports at each level
+(item 14), rapid-response acknowledgement (item 9), monthly agency reports (item 7).
+Each is a :class:`Deadline`: what it belongs to, who is responsible, when it is due,
+when to warn early, where it escalates when breached, and the policy clause it
+enforces. A service stores its own deadlines (collection ``deadlines``) and runs a
+:class:`DeadlineScanner`, which claims due deadlines atomically — so with several
+replicas each warning and each breach is published once — and publishes
+``<domain>.deadline.warning`` / ``<domain>.deadline.breached``.
+
+A claim and its event are not one transaction: the claim marks the event as owed
+(``pending_event``), the publish uses a deterministic message id, and the scanner
+re-publishes events still owed after :data:`REPUBLISH_AFTER`, so a crash between the
+two loses nothing and a re-publish is dropped by the server as a duplicate.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.database import AsyncDatabase
+
+from meshlib.bus import Bus
+from meshlib.envelope import Envelope
+from meshlib.mongo import Document
+
+log = logging.getLogger(__name__)
+
+COLLECTION = "deadlines"
+REPUBLISH_AFTER = timedelta(seconds=30)
+
+PENDING = "pending"
+WARNED = "warned"
+BREACHED = "breached"
+MET = "met"
+CANCELLED = "cancelled"
+OPEN_STATES = (PENDING, WARNED, BREACHED)
+
+INDEXES = {
+    COLLECTION: [
+        IndexModel([("state", ASCENDING), ("warn_at", ASCENDING)], name="warn_due"),
+        IndexModel([("state", ASCENDING), ("due_at", ASCENDING)], name="breach_due"),
+        IndexModel([("subject_type", ASCENDING), ("subject_id", ASCENDING)], name="by_subject"),
+        IndexModel([("pending_event", ASCENDING)], name="events_owed",
+                   partialFilterExpression={"pending_event": {"$type": "string"}}),
+    ]
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Deadline:
+    """A clock on something someone must do."""
+
+    id: str
+    """Stable per clock, e.g. ``request-completion:REQ-17``; setting it again reschedules."""
+    kind: str
+    subject_type: str
+    subject_id: str
+    responsible: str
+    due_at: datetime
+    clause: str
+    """The policy clause it enforces, e.g. ``Item 13``."""
+    warn_at: datetime | None = None
+    escalate_to: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.warn_at is not None and self.warn_at > self.due_at:
+            raise ValueError("warn_at must not be later than due_at")
+
+
+def on_time(due_at: datetime, met_at: datetime | None, now: datetime) -> bool | None:
+    """Whether a deadline counts as kept: met by its due time.
+
+    An open deadline past its due time counts as late (supervision's rule: open-and-overdue
+    items are not left out of on-time rates); an open one not yet due has no verdict (None).
+    The due instant itself is on time.
+    """
+    if met_at is not None:
+        return met_at <= due_at
+    return False if now > due_at else None
+
+
+def on_time_rate(items: Iterable[tuple[datetime, datetime | None]], now: datetime) -> float | None:
+    """Share of kept deadlines among those with a verdict; None when none has one yet."""
+    verdicts = [v for v in (on_time(due, met, now) for due, met in items) if v is not None]
+    return sum(verdicts) / len(verdicts) if verdicts else None
+
+
+class DeadlineStore:
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._c = db[COLLECTION]
+
+    async def set(self, deadline: Deadline) -> None:
+        """Create the deadline, or reschedule it (its clock starts again: state pending)."""
+        doc = {
+            "kind": deadline.kind,
+            "subject_type": deadline.subject_type,
+            "subject_id": deadline.subject_id,
+            "responsible": deadline.responsible,
+            "due_at": deadline.due_at,
+            "warn_at": deadline.warn_at,
+            "escalate_to": deadline.escalate_to,
+            "clause": deadline.clause,
+            "data": deadline.data,
+            "state": PENDING,
+            "met_at": None,
+            "pending_event": None,
+        }
+        await self._c.update_one({"_id": deadline.id}, {"$set": doc}, upsert=True)
+
+    async def met(self, deadline_id: str, at: datetime) -> Document | None:
+        """Stop the clock: the thing was done at ``at``. Returns the deadline, or None if unknown."""
+        return await self._c.find_one_and_update(
+            {"_id": deadline_id, "state": {"$in": list(OPEN_STATES)}},
+            {"$set": {"state": MET, "met_at": at}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def cancel(self, deadline_id: str) -> None:
+        await self._c.update_one({"_id": deadline_id, "state": {"$in": list(OPEN_STATES)}},
+                                 {"$set": {"state": CANCELLED}})
+
+    async def get(self, deadline_id: str) -> Document | None:
+        return await self._c.find_one({"_id": deadline_id})
+
+    async def for_subject(self, subject_type: str, subject_ids: list[str]) -> list[Document]:
+        return await self._c.find({"subject_type": subject_type, "subject_id": {"$in": subject_ids}}).to_list(None)
+
+    async def claim(self, phase: str, now: datetime) -> Document | None:
+        """Atomically move one due deadline into ``phase`` (warned or breached); None if none is due."""
+        if phase == WARNED:
+            query: Document = {"state": PENDING, "warn_at": {"$ne": None, "$lte": now}, "due_at": {"$gt": now}}
+        elif phase == BREACHED:
+            query = {"state": {"$in": [PENDING, WARNED]}, "due_at": {"$lt": now}}
+        else:
+            raise ValueError(f"cannot claim phase {phase!r}")
+        return await self._c.find_one_and_update(
+            query,
+            {"$set": {"state": phase, f"{phase}_at": now, "pending_event": phase, "claimed_at": now}},
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def owed_events(self, older_than: datetime) -> list[Document]:
+        return await self._c.find({"pending_event": {"$type": "string"}, "claimed_at": {"$lt": older_than}}) \
+            .to_list(100)
+
+    async def event_published(self, deadline_id: str, phase: str) -> None:
+        await self._c.update_one({"_id": deadline_id, "pending_event": phase}, {"$set": {"pending_event": None}})
+
+
+OnFire = Callable[[Document, str], Awaitable[None]]
+
+
+class DeadlineScanner:
+    """Fires warnings and breaches for one service's deadlines; safe to run in every replica.
+
+    A deadline is breached once its due instant has passed (``due_at < now``): something
+    completed exactly at the due instant is on time.
+    """
+
+    def __init__(
+        self, store: DeadlineStore, bus: Bus, *, domain: str, source: str, interval: float = 1.0,
+        clock: Callable[[], datetime] = utcnow, on_fire: OnFire | None = None,
+    ) -> None:
+        self._store = store
+        self._bus = bus
+        self._domain = domain
+        self._source = source
+        self._interval = interval
+        self._clock = clock
+        self._on_fire = on_fire
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def subjects(self) -> list[str]:
+        """The subjects this scanner publishes; the service's stream must include them."""
+        return [f"{self._domain}.deadline.warning", f"{self._domain}.deadline.breached"]
+
+    async def scan_once(self) -> int:
+        """Fire everything due now; returns how many events were published."""
+        now = self._clock()
+        fired = 0
+        for phase in (BREACHED, WARNED):
+            while (doc := await self._store.claim(phase, now)) is not None:
+                await self._fire(doc, phase)
+                fired += 1
+        for doc in await self._store.owed_events(now - REPUBLISH_AFTER):
+            await self._fire(doc, doc["pending_event"])
+            fired += 1
+        return fired
+
+    async def _fire(self, doc: Document, phase: str) -> None:
+        if self._on_fire is not None:
+            await self._on_fire(doc, phase)
+        event = "warning" if phase == WARNED else "breached"
+        envelope = Envelope(
+            id=f"deadline-{event}:{doc['_id']}:{doc['due_at'].isoformat()}",
+            type=f"mesh.deadline.{event}",
+            source=self._source,
+            subject=doc["_id"],
+            data=deadline_event_data(doc),
+        )
+        await self._bus.publish(f"{self._domain}.deadline.{event}", envelope)
+        await self._store.event_published(doc["_id"], phase)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop(), name=f"deadlines:{self._domain}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.scan_once()
+            except Exception:
+                log.exception("deadline scan failed; trying again")
+            await asyncio.sleep(self._interval)
+
+
+def deadline_event_data(doc: Document) -> dict[str, Any]:
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value is not None else None
+
+    return {
+        "deadline_id": doc["_id"],
+        "kind": doc["kind"],
+        "subject_type": doc["subject_type"],
+        "subject_id": doc["subject_id"],
+        "responsible": doc["responsible"],
+        "due_at": iso(doc["due_at"]),
+        "warn_at": iso(doc.get("warn_at")),
+        "escalate_to": doc.get("escalate_to"),
+        "clause": doc["clause"],
+        "state": doc["state"],
+        "data": doc.get("data", {}),
+    }

@@ -1,0 +1,85 @@
+"""The shared deadline model: verdicts at the due instant, and exactly-once firing across replicas."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from meshlib import deadlines
+from meshlib.bus import StreamSpec
+from meshlib.deadlines import Deadline, DeadlineScanner, DeadlineStore, on_time, on_time_rate
+from meshlib.envelope import Envelope
+
+DUE = datetime(2026, 11, 27, 17, 0, tzinfo=UTC)
+SECOND = timedelta(seconds=1)
+
+
+def test_met_at_the_due_instant_is_on_time() -> None:
+    assert on_time(DUE, DUE, now=DUE + timedelta(days=1)) is True
+    assert on_time(DUE, DUE + SECOND, now=DUE + timedelta(days=1)) is False
+
+
+def test_open_and_overdue_counts_as_late_and_open_not_yet_due_has_no_verdict() -> None:
+    assert on_time(DUE, None, now=DUE + SECOND) is False
+    assert on_time(DUE, None, now=DUE) is None
+    items = [(DUE, DUE - SECOND), (DUE, None), (DUE + timedelta(days=9), None)]
+    assert on_time_rate(items, now=DUE + SECOND) == 0.5
+    assert on_time_rate([], now=DUE) is None
+
+
+def test_warning_cannot_come_after_the_due_time() -> None:
+    with pytest.raises(ValueError, match="warn_at"):
+        Deadline("d", "k", "request", "r1", "unit", DUE, "Item 13", warn_at=DUE + SECOND)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def test_two_replicas_fire_each_warning_and_breach_once(bus: Any, mongo_db: Any) -> None:
+    await bus.ensure_streams([StreamSpec("TESTDL", ["demo.deadline.*"])])
+    await mongo_db[deadlines.COLLECTION].create_indexes(deadlines.INDEXES[deadlines.COLLECTION])
+    store = DeadlineStore(mongo_db)
+    for i in range(20):
+        await store.set(Deadline(f"req:{i}", "request-completion", "request", f"r{i}", "city-housing-bureau",
+                                 due_at=DUE, warn_at=DUE - timedelta(hours=2), clause="Item 13"))
+    clock = Clock(DUE - timedelta(hours=3))
+    replicas = [DeadlineScanner(store, bus, domain="demo", source="test", clock=clock) for _ in range(2)]
+
+    assert sum(await asyncio.gather(*(r.scan_once() for r in replicas))) == 0
+    clock.now = DUE - timedelta(hours=1)
+    assert sum(await asyncio.gather(*(r.scan_once() for r in replicas))) == 20
+    await store.met("req:0", DUE)  # done exactly at the due instant: on time, never breached
+    clock.now = DUE  # the due instant itself is not yet a breach
+    assert sum(await asyncio.gather(*(r.scan_once() for r in replicas))) == 0
+    clock.now = DUE + SECOND
+    assert sum(await asyncio.gather(*(r.scan_once() for r in replicas))) == 19
+
+    sub = await bus.js.subscribe(bus.ns.subject("demo.deadline.*"), ordered_consumer=True)
+    seen = [Envelope.from_bytes((await sub.next_msg(timeout=5)).data) for _ in range(39)]
+    await sub.unsubscribe()
+    assert sorted(e.type for e in seen).count("mesh.deadline.warning") == 20
+    breached = {e.data["deadline_id"] for e in seen if e.type == "mesh.deadline.breached"}
+    assert breached == {f"req:{i}" for i in range(1, 20)}
+    assert (await store.get("req:0"))["state"] == deadlines.MET
+
+
+async def test_an_event_owed_after_a_crash_is_published_again(bus: Any, mongo_db: Any) -> None:
+    await bus.ensure_streams([StreamSpec("TESTDL", ["demo.deadline.*"])])
+    store = DeadlineStore(mongo_db)
+    await store.set(Deadline("d1", "ack", "incident", "i1", "station", due_at=DUE, clause="Item 9"))
+    # A replica claimed the breach and died before publishing it.
+    claimed = await store.claim(deadlines.BREACHED, DUE + SECOND)
+    assert claimed is not None and claimed["pending_event"] == deadlines.BREACHED
+    clock = Clock(DUE + SECOND + deadlines.REPUBLISH_AFTER + SECOND)
+    scanner = DeadlineScanner(store, bus, domain="demo", source="test", clock=clock)
+    assert await scanner.scan_once() == 1
+    assert (await store.get("d1"))["pending_event"] is None
+    assert await scanner.scan_once() == 0
