@@ -8,10 +8,10 @@ from typing import Any
 
 from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
-from starlette.types import ASGIApp
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
@@ -30,7 +30,7 @@ class _GraphQL(GraphQL[Context, None]):
         return Context.create(state.clients, state.hub, request, response)
 
 
-def create_app(settings: GatewaySettings) -> ASGIApp:
+def create_app(settings: GatewaySettings) -> Starlette:
     schema = build_schema(max_depth=settings.max_depth, max_tokens=settings.max_tokens,
                           max_aliases=settings.max_aliases)
     graphql = _GraphQL(
@@ -62,7 +62,7 @@ def create_app(settings: GatewaySettings) -> ASGIApp:
         ok = nats_ok and all(services.values())
         return JSONResponse({"ready": ok, "nats": nats_ok, "services": services}, status_code=200 if ok else 503)
 
-    app = Starlette(
+    return Starlette(
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
@@ -70,5 +70,5 @@ def create_app(settings: GatewaySettings) -> ASGIApp:
             Route("/readyz", readyz),
         ],
         lifespan=lifespan,
+        middleware=[Middleware(OpenTelemetryMiddleware, excluded_urls="healthz,readyz")],
     )
-    return OpenTelemetryMiddleware(app, excluded_urls="healthz,readyz")

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from meshlib import telemetry
+from opentelemetry import context as otel_context
+
 from meshlib.bus import Bus, Delivery
 from meshlib.envelope import Envelope
 from mesh_gateway.hub import Event, Hub
@@ -24,6 +25,7 @@ async def start_feeds(bus: Bus, hub: Hub) -> None:
             except ValueError:
                 log.error("dropping a malformed event on %s (stream seq %d)", topic, msg.stream_sequence)
                 return
-            hub.publish(Event(topic, envelope, telemetry.extract(msg.headers)))
+            # Deliveries continue the trace from this receive span (the bus made it current).
+            hub.publish(Event(topic, envelope, otel_context.get_current()))
 
         await bus.tail(subject, forward)

@@ -1,0 +1,95 @@
+"""Helpers for tests that run the gateway for real: an HTTP server on a free port, a graphql-transport-ws client."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import uvicorn
+import websockets
+from starlette.applications import Starlette
+
+from meshlib.devstack.servers import free_port
+from mesh_gateway.app import create_app
+from mesh_gateway.settings import GatewaySettings
+
+
+@dataclass
+class RunningGateway:
+    url: str
+    app: Starlette
+    http: httpx.AsyncClient
+
+    async def query(self, query: str, variables: Mapping[str, Any] | None = None,
+                    headers: Mapping[str, str] | None = None) -> dict[str, Any]:
+        reply = await self.http.post("/graphql", json={"query": query, "variables": dict(variables or {})},
+                                     headers=dict(headers or {}))
+        body: dict[str, Any] = reply.json()
+        return body
+
+    async def wait_subscribers(self, topic: str, count: int = 1, timeout: float = 10.0) -> None:
+        """Wait until ``count`` subscriptions listen on ``topic`` (a subscription has no start ack)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while self.app.state.hub.subscriber_count(topic) < count:
+            if loop.time() > deadline:
+                raise AssertionError(f"no subscriber on {topic} after {timeout}s")
+            await asyncio.sleep(0.02)
+
+
+@asynccontextmanager
+async def running_gateway(settings: GatewaySettings) -> AsyncIterator[RunningGateway]:
+    """The gateway served by uvicorn on a free loopback port, lifespan included."""
+    port = settings.http_port or free_port()
+    app = create_app(settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, lifespan="on", log_level="warning"))
+    task = asyncio.create_task(server.serve())
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 20
+    while not server.started:
+        if task.done() or loop.time() > deadline:
+            await task
+            raise RuntimeError("the gateway did not start")
+        await asyncio.sleep(0.02)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=url, timeout=20) as http:
+            yield RunningGateway(url, app, http)
+    finally:
+        server.should_exit = True
+        await task
+
+
+@asynccontextmanager
+async def subscription(
+    gateway_url: str, query: str, variables: Mapping[str, Any] | None = None,
+    payload: Mapping[str, Any] | None = None,
+) -> AsyncIterator[websockets.ClientConnection]:
+    """Open a graphql-transport-ws connection and start one subscription (id "1")."""
+    ws_url = gateway_url.replace("http://", "ws://") + "/graphql"
+    async with websockets.connect(ws_url, subprotocols=[websockets.Subprotocol("graphql-transport-ws")]) as ws:
+        await ws.send(json.dumps({"type": "connection_init", "payload": dict(payload or {})}))
+        ack = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if ack["type"] != "connection_ack":
+            raise AssertionError(f"expected connection_ack, got {ack}")
+        await ws.send(json.dumps({"id": "1", "type": "subscribe",
+                                  "payload": {"query": query, "variables": dict(variables or {})}}))
+        yield ws
+
+
+async def next_payload(ws: websockets.ClientConnection, timeout: float = 15.0) -> dict[str, Any]:
+    """The next ``next`` message's payload (skipping pings); fails on an ``error`` message."""
+    while True:
+        msg = json.loads(await asyncio.wait_for(ws.recv(), timeout))
+        if msg["type"] == "ping":
+            await ws.send(json.dumps({"type": "pong"}))
+            continue
+        if msg["type"] == "next":
+            payload: dict[str, Any] = msg["payload"]
+            return payload
+        raise AssertionError(f"unexpected message {msg}")

@@ -1,0 +1,83 @@
+"""End to end: a police report pushed on NATS reaches a GraphQL subscriber, is queryable, and is one trace."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from opentelemetry import trace
+
+from mesh_gateway.settings import GatewaySettings
+from mesh_gateway.testing import RunningGateway, next_payload, running_gateway, subscription
+from mesh_response.push import push
+from mesh_response.service import SPEC as RESPONSE
+from mesh_response.settings import ResponseSettings
+from mesh_response.testing import report
+from meshlib.bus import Bus
+from meshlib.service import running
+from meshlib.testing.plugin import settings_for
+
+AGENCY = "luolong-police"
+SUBSCRIBE = """
+subscription Live($agency: String) {
+  incidentReported(agency: $agency) { id agency category severity location enterpriseId }
+}"""
+
+
+@pytest.fixture
+async def mesh(mesh_env: dict[str, str]) -> AsyncIterator[tuple[RunningGateway, Bus]]:
+    async with running(RESPONSE, settings_for(ResponseSettings, mesh_env)) as response:
+        gw_settings = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0,
+                                   RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}")
+        async with running_gateway(gw_settings) as gateway:
+            pusher = await Bus.connect(gw_settings, name="test-pusher")
+            try:
+                yield gateway, pusher
+            finally:
+                await pusher.close()
+
+
+async def test_pushed_incident_reaches_subscriber_query_and_one_trace(mesh: Any, span_exporter: Any) -> None:
+    gateway, pusher = mesh
+    async with subscription(gateway.url, SUBSCRIBE, {"agency": AGENCY}) as ws:
+        await gateway.wait_subscribers("incidents.accepted")
+        # Another agency's incident must not reach a subscriber filtering on this agency.
+        await push(pusher.nc, "yichuan-police", [report("YC-1", agency="yichuan-police")],
+                   namespace=pusher.ns.prefix)
+        tracer = trace.get_tracer("test.police-system")
+        with tracer.start_as_current_span("police system sends report") as root:
+            await push(pusher.nc, AGENCY, [report("E2E-1", category="obstruction_of_construction")],
+                       namespace=pusher.ns.prefix)
+        payload = await next_payload(ws)
+
+    assert payload == {"data": {"incidentReported": {
+        "id": f"{AGENCY}:E2E-1", "agency": AGENCY, "category": "OBSTRUCTION_OF_CONSTRUCTION",
+        "severity": "SERIOUS", "location": "Kaiyuan Ave 18, Luolong District", "enterpriseId": "ent-001"}}}
+
+    listed = await gateway.query("""{ incidents(first: 10, filter: {agency: "luolong-police"}) {
+        edges { node { id } } pageInfo { hasNextPage } } }""")
+    assert listed == {"data": {"incidents": {"edges": [{"node": {"id": f"{AGENCY}:E2E-1"}}],
+                                             "pageInfo": {"hasNextPage": False}}}}
+    one = await gateway.query('query($id: ID!) { incident(id: $id) { id status } }', {"id": f"{AGENCY}:E2E-1"})
+    assert one == {"data": {"incident": {"id": f"{AGENCY}:E2E-1", "status": "reported"}}}
+
+    trace_id = root.get_span_context().trace_id
+    spans = [s for s in span_exporter.get_finished_spans() if s.context.trace_id == trace_id]
+    by_id = {s.context.span_id: s for s in spans}
+    names = [s.name for s in spans]
+
+    def parent_name(name: str) -> str:
+        span = next(s for s in spans if s.name == name)
+        assert span.parent is not None, f"{name} has no parent"
+        return by_id[span.parent.span_id].name
+
+    # Each hop's parent is the hop before it, across the broker twice.
+    assert parent_name(f"incidents.report.{AGENCY} push") == "police system sends report"
+    assert parent_name(f"incidents.report.{AGENCY} process") == f"incidents.report.{AGENCY} push"
+    assert parent_name("incidents.accepted publish") == f"incidents.report.{AGENCY} process"
+    assert parent_name("incidents.accepted process") == "incidents.accepted publish"
+    assert parent_name("incidentReported deliver") == "incidents.accepted process"
+    stores = [s for s in spans if s.attributes and s.attributes.get("db.system") == "mongodb"]
+    assert stores, f"no MongoDB span in the trace: {names}"
+    assert all(by_id[s.parent.span_id].name == f"incidents.report.{AGENCY} process" for s in stores if s.parent)

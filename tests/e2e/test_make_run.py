@@ -1,0 +1,119 @@
+"""The process manager behind `make run`: starts the whole mesh, stops every process on SIGTERM, keeps data."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import httpx
+import nats
+
+from meshlib.devstack.servers import free_port
+from meshlib.devstack.topology import GATEWAY, SERVICES
+from mesh_response.push import push
+from mesh_response.testing import report
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead too; it only waits for its parent to read its status.
+    stat = Path(f"/proc/{pid}/stat")
+    return stat.exists() and stat.read_text().split()[2] != "Z"
+
+
+class Mesh:
+    def __init__(self, data_dir: Path) -> None:
+        self.env = dict(os.environ, MESH_DATA_DIR=str(data_dir))
+        self.ports = {"NATS_PORT": free_port(), "NATS_MONITOR_PORT": free_port(), "MONGO_PORT": free_port(),
+                      **{c.port_variable: free_port() for c in (*SERVICES, GATEWAY)}}
+        self.env.update({k: str(v) for k, v in self.ports.items()})
+        self.pids: dict[str, int] = {}
+        self.output: list[str] = []
+
+    async def start(self) -> asyncio.subprocess.Process:
+        self.pids.clear()
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "meshlib.devstack", "run", env=self.env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        assert proc.stdout is not None
+        while True:
+            line = (await asyncio.wait_for(proc.stdout.readline(), 120)).decode()
+            assert line, "the process manager exited before the mesh was up:\n" + "".join(self.output)
+            self.output.append(line)
+            if m := re.search(r"started (\S+)\s+pid=(\d+)", line):
+                self.pids[m.group(1)] = int(m.group(2))
+            if "Ctrl-C stops everything" in line:
+                return proc
+
+    @property
+    def gateway(self) -> str:
+        return f"http://127.0.0.1:{self.ports[GATEWAY.port_variable]}"
+
+
+async def _graphql(url: str, query: str) -> Any:
+    async with httpx.AsyncClient() as http:
+        return (await http.post(f"{url}/graphql", json={"query": query}, timeout=10)).json()
+
+
+async def test_run_starts_everything_stops_cleanly_and_keeps_data(tmp_path: Path) -> None:
+    mesh = Mesh(tmp_path / "data")
+    proc = await mesh.start()
+    try:
+        built = {c.name for c in SERVICES if c.name in mesh.pids}
+        assert "response" in built
+        assert {"nats-server", "secantusdb", "gateway"} <= set(mesh.pids)
+        async with httpx.AsyncClient() as http:
+            ready = (await http.get(f"{mesh.gateway}/readyz", timeout=10)).json()
+        assert ready["ready"] is True
+        nc = await nats.connect(f"nats://127.0.0.1:{mesh.ports['NATS_PORT']}")
+        await push(nc, "luolong-police", [report("RUN-1", agency="luolong-police")])
+        await nc.drain()
+        query = '{ incident(id: "luolong-police:RUN-1") { id } }'
+        for _ in range(200):
+            if (await _graphql(mesh.gateway, query))["data"]["incident"]:
+                break
+            await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("pushed incident never became queryable")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = await asyncio.wait_for(proc.communicate(), 90)
+    output = "".join(mesh.output) + rest.decode()
+    assert proc.returncode == 0, output
+    assert not [name for name, pid in mesh.pids.items() if _alive(pid)], output
+    for name in mesh.pids:
+        assert re.search(rf"stopped {re.escape(name)}\s", output), f"{name} not reported stopped:\n{output}"
+
+    # A second run keeps the first one's data.
+    proc = await mesh.start()
+    try:
+        found = await _graphql(mesh.gateway, '{ incident(id: "luolong-police:RUN-1") { id } }')
+        assert found == {"data": {"incident": {"id": "luolong-police:RUN-1"}}}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(proc.communicate(), 90)
+    assert proc.returncode == 0
+    assert not [name for name, pid in mesh.pids.items() if _alive(pid)]
+
+
+async def test_a_killed_process_manager_leaves_no_orphans(tmp_path: Path) -> None:
+    mesh = Mesh(tmp_path / "data")
+    proc = await mesh.start()
+    children = dict(mesh.pids)
+    assert len(children) >= 4, "expected NATS, MongoDB, a service and the gateway to have started"
+    proc.kill()
+    await proc.wait()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while (alive := [n for n, pid in children.items() if _alive(pid)]) and loop.time() < deadline:
+        await asyncio.sleep(0.1)
+    assert not alive, f"orphans left running: {alive}"
