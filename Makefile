@@ -53,10 +53,9 @@ bench: setup
 
 lint: setup
 	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
 
 typecheck: setup
-	$(BIN)/mypy libs/meshlib/src services/*/src gateway/src
+	$(BIN)/mypy $(addprefix -p ,meshlib mesh_gateway $(notdir $(patsubst %/src/,%,$(dir $(wildcard services/*/src/mesh_*/)))))
 
 schema: setup
 	$(BIN)/python -m mesh_gateway.schema_export > gateway/schema.graphql

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import nats
 
-from meshlib.devstack.servers import free_port
-from meshlib.devstack.topology import GATEWAY, SERVICES
 from mesh_response.push import push
 from mesh_response.testing import report
+from meshlib.devstack.servers import free_port
+from meshlib.devstack.topology import GATEWAY, SERVICES
 
 
 def _alive(pid: int) -> bool:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import uvicorn
 
-from meshlib.service import configure_logging, load_or_exit
-from meshlib.telemetry import setup_telemetry, shutdown_telemetry
 from mesh_gateway.app import create_app
 from mesh_gateway.settings import GatewaySettings
+from meshlib.service import configure_logging, load_or_exit
+from meshlib.telemetry import setup_telemetry, shutdown_telemetry
 
 
 def main() -> None:

@@ -15,13 +15,13 @@ from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 
-from meshlib.bus import Bus
 from mesh_gateway.clients import ServiceClients
 from mesh_gateway.context import Context
 from mesh_gateway.feeds import start_feeds
 from mesh_gateway.hub import Hub
 from mesh_gateway.schema import build_schema
 from mesh_gateway.settings import GatewaySettings
+from meshlib.bus import Bus
 
 
 class _GraphQL(GraphQL[Context, None]):

@@ -8,8 +8,8 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from mesh.response.v1 import response_pb2_grpc
-from meshlib.channels import channel
 from mesh_gateway.settings import GatewaySettings
+from meshlib.channels import channel
 
 
 class ServiceClients:

@@ -6,9 +6,9 @@ import logging
 
 from opentelemetry import context as otel_context
 
+from mesh_gateway.hub import Event, Hub
 from meshlib.bus import Bus, Delivery
 from meshlib.envelope import Envelope
-from mesh_gateway.hub import Event, Hub
 
 log = logging.getLogger(__name__)
 

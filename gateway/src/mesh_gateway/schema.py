@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import strawberry
 from strawberry.extensions import (
     MaskErrors,
@@ -29,16 +31,19 @@ class Subscription(IncidentSubscription):
 
 
 def build_schema(*, max_depth: int = 10, max_tokens: int = 2000, max_aliases: int = 30) -> strawberry.Schema:
+    # Instances, not classes: the caches and limits live in them across requests (strawberry
+    # accepts both; its annotation names only classes and factories).
+    extensions: list[Any] = [
+        QueryDepthLimiter(max_depth=max_depth),
+        MaxTokensLimiter(max_token_count=max_tokens),
+        MaxAliasesLimiter(max_alias_count=max_aliases),
+        ParserCache(maxsize=1000),
+        ValidationCache(maxsize=1000),
+        MaskErrors(should_mask_error=should_mask),
+    ]
     return strawberry.federation.Schema(
         query=Query,
         subscription=Subscription,
         types=[Incident],
-        extensions=[
-            QueryDepthLimiter(max_depth=max_depth),
-            MaxTokensLimiter(max_token_count=max_tokens),
-            MaxAliasesLimiter(max_alias_count=max_aliases),
-            ParserCache(maxsize=1000),
-            ValidationCache(maxsize=1000),
-            MaskErrors(should_mask_error=should_mask),
-        ],
+        extensions=extensions,
     )

@@ -14,9 +14,9 @@ import uvicorn
 import websockets
 from starlette.applications import Starlette
 
-from meshlib.devstack.servers import free_port
 from mesh_gateway.app import create_app
 from mesh_gateway.settings import GatewaySettings
+from meshlib.devstack.servers import free_port
 
 
 @dataclass

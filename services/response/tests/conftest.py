@@ -9,13 +9,13 @@ import grpc
 import pytest
 
 from mesh.response.v1 import response_pb2_grpc
+from mesh_response.repository import IncidentRepository
+from mesh_response.service import SPEC
+from mesh_response.settings import ResponseSettings
 from meshlib.bus import Bus
 from meshlib.channels import channel
 from meshlib.service import Runtime, running
 from meshlib.testing.plugin import settings_for
-from mesh_response.repository import IncidentRepository
-from mesh_response.service import SPEC
-from mesh_response.settings import ResponseSettings
 
 
 @dataclass

@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from mesh_response.domain import CLOCK_SKEW, MAX_REPORT_BYTES, Category, IncidentReport, Rejection, parse_report
+from mesh_response.domain import (
+    CLOCK_SKEW,
+    MAX_REPORT_BYTES,
+    Category,
+    IncidentReport,
+    Rejection,
+    parse_report,
+)
 from mesh_response.testing import report
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

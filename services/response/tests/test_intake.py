@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 from mesh.response.v1 import response_pb2
-from meshlib.envelope import Envelope
 from mesh_response.events import ACCEPTED, REJECT_CODE, REJECT_REASON, REJECTED
 from mesh_response.push import push
 from mesh_response.testing import report, stream_messages, wait_stored
+from meshlib.envelope import Envelope
 
 AGENCY = "luolong-police"
 

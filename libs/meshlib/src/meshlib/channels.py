@@ -10,6 +10,6 @@ def channel(target: str) -> grpc.aio.Channel:
     """An insecure (in-cluster, mTLS by the mesh if any) channel whose calls carry trace context."""
     return grpc.aio.insecure_channel(
         target,
-        interceptors=aio_client_interceptors(),
+        interceptors=aio_client_interceptors(),  # type: ignore[no-untyped-call]
         options=[("grpc.keepalive_time_ms", 30_000), ("grpc.enable_retries", 1)],
     )

@@ -71,7 +71,8 @@ async def running(spec: ServiceSpec[S], settings: S) -> AsyncIterator[Runtime[S]
     """Start the service; leave the block to stop it gracefully."""
     health = HealthServicer()
     watched = ["", *spec.grpc_services]
-    server = grpc.aio.server(interceptors=[aio_server_interceptor(), DomainErrorInterceptor()])
+    tracing = aio_server_interceptor()  # type: ignore[no-untyped-call]
+    server = grpc.aio.server(interceptors=[tracing, DomainErrorInterceptor()])
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection([*spec.grpc_services, reflection.SERVICE_NAME, "grpc.health.v1.Health"],
                                         server)

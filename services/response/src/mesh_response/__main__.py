@@ -1,6 +1,6 @@
 """Run the rapid-response service: `python -m mesh_response`."""
 
-from meshlib.service import main
 from mesh_response.service import SPEC
+from meshlib.service import main
 
 main(SPEC)

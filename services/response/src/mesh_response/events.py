@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 from opentelemetry import trace
 
-from meshlib.bus import Bus, Delivery, StreamSpec
-from meshlib.envelope import Envelope
 from mesh_response import domain
 from mesh_response.repository import IncidentRepository, to_event_data
+from meshlib.bus import Bus, Delivery, StreamSpec
+from meshlib.envelope import Envelope
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ from opentelemetry import trace
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.trace import SpanKind
 
+from mesh_response.domain import incident_id
 from meshlib import telemetry
 from meshlib.bus import MSG_ID, Namespace
-from mesh_response.domain import incident_id
 
 
 async def push(
@@ -51,8 +51,7 @@ async def push(
 async def _main(args: argparse.Namespace) -> int:
     if trace.get_tracer_provider().__class__.__name__ == "ProxyTracerProvider":
         trace.set_tracer_provider(TracerProvider())
-    body = json.loads(Path(args.file).read_text())
-    reports = body if isinstance(body, list) else [body]
+    reports = args.reports
     options: dict[str, Any] = {"name": f"push-{args.agency}"}
     if args.creds:
         options["user_credentials"] = args.creds
@@ -75,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--namespace", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:
+        body = json.loads(Path(args.file).read_text())
+        args.reports = body if isinstance(body, list) else [body]
         return asyncio.run(_main(args))
     except (OSError, json.JSONDecodeError, nats.errors.Error) as exc:
         print(f"push failed: {exc}", file=sys.stderr)

@@ -12,9 +12,9 @@ from typing import Any
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
+from mesh_response.domain import IncidentReport
 from meshlib.errors import InvalidArgument
 from meshlib.mongo import Document
-from mesh_response.domain import IncidentReport
 
 INCIDENTS = "incidents"
 

@@ -7,11 +7,11 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from mesh.response.v1 import response_pb2, response_pb2_grpc
-from meshlib.service import Runtime, ServiceSpec
-from mesh_response.events import STREAMS, Intake, REPORTS
+from mesh_response.events import REPORTS, STREAMS, Intake
 from mesh_response.repository import INDEXES, IncidentRepository
 from mesh_response.servicer import ResponseServicer
 from mesh_response.settings import ResponseSettings
+from meshlib.service import Runtime, ServiceSpec
 
 INTAKE_DURABLE = "response-intake"
 

@@ -8,9 +8,9 @@ import grpc
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.response.v1 import response_pb2, response_pb2_grpc
+from mesh_response.repository import IncidentFilter, IncidentRepository, cursor_of
 from meshlib.errors import NotFound
 from meshlib.mongo import Document
-from mesh_response.repository import IncidentFilter, IncidentRepository, cursor_of
 
 MAX_BATCH = 500
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mesh_response import domain
 from meshlib.config import env
 from meshlib.settings import ServiceSettings
-from mesh_response import domain
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -48,13 +48,13 @@ async def stream_messages(bus: Bus, subject: str, count: int, timeout: float = 2
     Raises if fewer arrive within ``timeout``; then checks that no further message is there.
     """
     sub = await bus.js.subscribe(bus.ns.subject(subject), ordered_consumer=True)
-    out = []
+    out: list[Any] = []
     try:
         while len(out) < count:
             out.append(await sub.next_msg(timeout=timeout))
         try:
             extra = await sub.next_msg(timeout=0.3)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             extra = None
         except Exception as exc:  # nats-py raises its own TimeoutError subclass
             if type(exc).__name__ != "TimeoutError":

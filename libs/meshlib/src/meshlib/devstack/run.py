@@ -8,6 +8,7 @@ own sessions and receive SIGTERM if this supervisor dies, so nothing is orphaned
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 import signal
@@ -82,7 +83,7 @@ def start_mesh(cfg: DevStackSettings, sup: Supervisor) -> dict[str, str]:
         started.append((svc, proc))
     for svc, proc in started:
         port = cfg.port(svc)
-        servers.wait_until(lambda p=port: _grpc_serving(p), timeout=cfg.start_timeout, what=svc.name, proc=proc,
+        servers.wait_until(functools.partial(_grpc_serving, port), timeout=cfg.start_timeout, what=svc.name, proc=proc,
                            log=logs / f"{svc.name}.log")
 
     gw_env = dict(base_env, HTTP_PORT=str(cfg.gateway_port))

@@ -13,6 +13,7 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pymongo import MongoClient
 
@@ -46,7 +47,7 @@ def wait_until(check: Callable[[], bool], *, timeout: float, what: str, proc: su
         try:
             if check():
                 return
-        except Exception:  # noqa: BLE001 - not ready yet; any failure means "poll again"
+        except Exception:
             pass
         time.sleep(0.05)
     raise TimeoutError(f"{what} was not ready within {timeout:.0f}s" + (f"; see {log}" if log else ""))
@@ -100,13 +101,14 @@ def mongo_uri(port: int) -> str:
 
 
 def mongo_ping(uri: str) -> bool:
+    client: MongoClient[dict[str, Any]]
     with MongoClient(uri, serverSelectionTimeoutMS=500) as client:
         client.admin.command("ping")
     return True
 
 
 def http_ok(url: str) -> bool:
-    with urllib.request.urlopen(url, timeout=1) as resp:  # noqa: S310 - loopback only
+    with urllib.request.urlopen(url, timeout=1) as resp:
         return bool(resp.status == 200)
 
 

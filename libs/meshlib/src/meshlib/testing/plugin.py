@@ -17,15 +17,14 @@ from typing import Any, TypeVar
 import pytest
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
-
 from pymongo.asynchronous.database import AsyncDatabase
 
 from meshlib import mongo
 from meshlib.bus import Bus
 from meshlib.config import load
+from meshlib.devstack import servers
 from meshlib.mongo import Document
 from meshlib.settings import RuntimeSettings
-from meshlib.devstack import servers
 from meshlib.telemetry import setup_telemetry
 
 T = TypeVar("T")
