@@ -83,3 +83,15 @@ async def test_an_event_owed_after_a_crash_is_published_again(bus: Any, mongo_db
     assert await scanner.scan_once() == 1
     assert (await store.get("d1"))["pending_event"] is None
     assert await scanner.scan_once() == 0
+
+
+async def test_ensure_creates_once_and_never_restarts_a_running_clock(mongo_db: Any) -> None:
+    store = DeadlineStore(mongo_db)
+    first = Deadline("ack:c1", "case-ack", "case", "c1", "township:410311003", due_at=DUE, clause="Item 9")
+    assert await store.ensure(first) is True
+    assert await store.claim(deadlines.BREACHED, DUE + SECOND) is not None
+    # A handler run again (redelivery, re-publish) must not put a breached clock back to pending.
+    assert await store.ensure(Deadline("ack:c1", "case-ack", "case", "c1", "township:410311003",
+                                       due_at=DUE + timedelta(hours=1), clause="Item 9")) is False
+    doc = await store.get("ack:c1")
+    assert doc is not None and doc["state"] == deadlines.BREACHED and doc["due_at"] == DUE

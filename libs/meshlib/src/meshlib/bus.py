@@ -110,6 +110,8 @@ class Bus:
         }
         if settings.nats_creds is not None:
             options["user_credentials"] = str(settings.nats_creds)
+        if settings.nats_nkey_seed is not None:
+            options["nkeys_seed"] = str(settings.nats_nkey_seed)
         if settings.nats_user is not None:
             options["user"] = settings.nats_user
             options["password"] = settings.nats_password

@@ -100,27 +100,40 @@ def on_time_rate(items: Iterable[tuple[datetime, datetime | None]], now: datetim
     return sum(verdicts) / len(verdicts) if verdicts else None
 
 
+def _fields(deadline: Deadline) -> Document:
+    """A deadline's stored fields, its clock (re)started."""
+    return {
+        "kind": deadline.kind,
+        "subject_type": deadline.subject_type,
+        "subject_id": deadline.subject_id,
+        "responsible": deadline.responsible,
+        "due_at": deadline.due_at,
+        "warn_at": deadline.warn_at,
+        "escalate_to": deadline.escalate_to,
+        "clause": deadline.clause,
+        "data": deadline.data,
+        "state": PENDING,
+        "met_at": None,
+        "pending_event": None,
+    }
+
+
 class DeadlineStore:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._c = db[COLLECTION]
 
     async def set(self, deadline: Deadline) -> None:
         """Create the deadline, or reschedule it (its clock starts again: state pending)."""
-        doc = {
-            "kind": deadline.kind,
-            "subject_type": deadline.subject_type,
-            "subject_id": deadline.subject_id,
-            "responsible": deadline.responsible,
-            "due_at": deadline.due_at,
-            "warn_at": deadline.warn_at,
-            "escalate_to": deadline.escalate_to,
-            "clause": deadline.clause,
-            "data": deadline.data,
-            "state": PENDING,
-            "met_at": None,
-            "pending_event": None,
-        }
-        await self._c.update_one({"_id": deadline.id}, {"$set": doc}, upsert=True)
+        await self._c.update_one({"_id": deadline.id}, {"$set": _fields(deadline)}, upsert=True)
+
+    async def ensure(self, deadline: Deadline) -> bool:
+        """Create the deadline unless one with its id exists (whatever its state); True if created.
+
+        For handlers that run again on redelivery or re-publish: unlike :meth:`set`, a second
+        call never restarts a clock that has already warned, breached or been met.
+        """
+        result = await self._c.update_one({"_id": deadline.id}, {"$setOnInsert": _fields(deadline)}, upsert=True)
+        return result.upserted_id is not None
 
     async def met(self, deadline_id: str, at: datetime) -> Document | None:
         """Stop the clock: the thing was done at ``at``. Returns the deadline, or None if unknown."""
@@ -129,6 +142,10 @@ class DeadlineStore:
             {"$set": {"state": MET, "met_at": at}},
             return_document=ReturnDocument.AFTER,
         )
+
+    async def reassign(self, deadline_id: str, responsible: str) -> None:
+        """Someone else is now responsible; the clock runs on (a transfer does not restart it)."""
+        await self._c.update_one({"_id": deadline_id}, {"$set": {"responsible": responsible}})
 
     async def cancel(self, deadline_id: str) -> None:
         await self._c.update_one({"_id": deadline_id, "state": {"$in": list(OPEN_STATES)}},

@@ -14,6 +14,7 @@ class RuntimeSettings:
 
     nats_url: str = env("NATS_URL", doc="NATS server URL(s), comma-separated, e.g. nats://127.0.0.1:4222")
     nats_creds: Path | None = env("NATS_CREDS", None, doc="credentials file (user JWT + nkey seed)")
+    nats_nkey_seed: Path | None = env("NATS_NKEY_SEED", None, doc="nkey seed file identifying this process to NATS")
     nats_user: str | None = env("NATS_USER", None, doc="NATS user name when not using a creds file")
     nats_password: str | None = env("NATS_PASSWORD", None, doc="NATS password for NATS_USER")
     namespace: str = env(

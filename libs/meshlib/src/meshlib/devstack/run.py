@@ -22,7 +22,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from meshlib.config import ConfigError, load
-from meshlib.devstack import servers
+from meshlib.devstack import auth, servers
 from meshlib.devstack.topology import GATEWAY, SERVICES, Component, DevStackSettings
 
 
@@ -61,8 +61,10 @@ def start_mesh(cfg: DevStackSettings, sup: Supervisor) -> dict[str, str]:
     """Start everything; returns what runs where."""
     data = cfg.data_dir.resolve()
     logs = data / "logs"
+    mesh_id, agency_ids = auth.identities(data / "creds", list(cfg.agencies))
     nats_config = servers.NatsConfig(
-        port=cfg.nats_port, monitor_port=cfg.nats_monitor_port, store_dir=data / "nats", sync_always=True
+        port=cfg.nats_port, monitor_port=cfg.nats_monitor_port, store_dir=data / "nats", sync_always=True,
+        extra=auth.authorization_block(mesh_id, agency_ids),
     )
     sup.adopt("nats-server", servers.start_nats(nats_config, data / "nats.conf", logs / "nats.log"))
     sup.adopt("secantusdb", servers.start_mongo(cfg.mongo_port, data / "mongo", logs / "mongo.log"))
@@ -70,7 +72,7 @@ def start_mesh(cfg: DevStackSettings, sup: Supervisor) -> dict[str, str]:
     nats_url = f"nats://127.0.0.1:{cfg.nats_port}"
     mongo_uri = servers.mongo_uri(cfg.mongo_port)
     base_env = {k: v for k, v in os.environ.items() if k not in ("GRPC_PORT", "HTTP_PORT", "MESH_NAMESPACE")}
-    base_env.update(NATS_URL=nats_url, PYTHONUNBUFFERED="1")
+    base_env.update(NATS_URL=nats_url, NATS_NKEY_SEED=str(mesh_id.seed_file), PYTHONUNBUFFERED="1")
 
     started: list[tuple[Component, subprocess.Popen[bytes]]] = []
     for svc in SERVICES:
@@ -99,6 +101,7 @@ def start_mesh(cfg: DevStackSettings, sup: Supervisor) -> dict[str, str]:
         "NATS monitoring": f"http://127.0.0.1:{cfg.nats_monitor_port}",
         "MongoDB": mongo_uri,
         "Data and logs": str(data),
+        **{f"{a} creds": str(i.seed_file) for a, i in agency_ids.items()},
         **{f"{s.name} gRPC": f"127.0.0.1:{cfg.port(s)}" for s, _ in started},
     }
 
@@ -125,6 +128,9 @@ def main() -> int:
         print("\nthe mesh is up:", flush=True)
         for what, url in where.items():
             print(f"  {what:<20} {url}", flush=True)
+        first = cfg.agencies[0] if cfg.agencies else "AGENCY"
+        print(f"\npush an incident: .venv/bin/python -m mesh_response.push --agency {first} --file incident.json"
+              f" --creds {cfg.data_dir / 'creds' / f'agency-{first}.nk'}", flush=True)
         print("\nCtrl-C stops everything.", flush=True)
         while not stop_requested:
             dead = sup.dead()

@@ -49,6 +49,10 @@ class DevStackSettings:
     environment_port: int = env("ENVIRONMENT_PORT", 50053, doc="gRPC port of the environment service")
     response_port: int = env("RESPONSE_PORT", 50054, doc="gRPC port of the response service")
     gateway_port: int = env("GATEWAY_PORT", 8000, doc="HTTP port of the GraphQL gateway")
+    agencies: tuple[str, ...] = env(
+        "MESH_AGENCIES", ("luolong-police", "xigong-police", "city-urban-management"),
+        doc="demo agencies that get NATS credentials to push incidents (comma-separated)",
+    )
     start_timeout: float = env("MESH_START_TIMEOUT", 90.0, doc="seconds each process gets to become ready")
 
     def port(self, component: Component) -> int:
