@@ -12,8 +12,9 @@ from typing import Any
 
 import httpx
 import nats
+import pytest
 
-from mesh_response.push import push
+from mesh_response.push import connect_options, push
 from mesh_response.testing import report
 from meshlib.devstack.servers import free_port
 from meshlib.devstack.topology import GATEWAY, SERVICES
@@ -31,6 +32,7 @@ def _alive(pid: int) -> bool:
 
 class Mesh:
     def __init__(self, data_dir: Path) -> None:
+        self.data_dir = data_dir
         self.env = dict(os.environ, MESH_DATA_DIR=str(data_dir))
         self.ports = {"NATS_PORT": free_port(), "NATS_MONITOR_PORT": free_port(), "MONGO_PORT": free_port(),
                       **{c.port_variable: free_port() for c in (*SERVICES, GATEWAY)}}
@@ -74,7 +76,11 @@ async def test_run_starts_everything_stops_cleanly_and_keeps_data(tmp_path: Path
         async with httpx.AsyncClient() as http:
             ready = (await http.get(f"{mesh.gateway}/readyz", timeout=10)).json()
         assert ready["ready"] is True
-        nc = await nats.connect(f"nats://127.0.0.1:{mesh.ports['NATS_PORT']}")
+        nats_url = f"nats://127.0.0.1:{mesh.ports['NATS_PORT']}"
+        with pytest.raises(nats.errors.Error, match="Authorization Violation"):
+            await nats.connect(nats_url, allow_reconnect=False, max_reconnect_attempts=0)
+        creds = mesh.data_dir / "creds" / "agency-luolong-police.nk"
+        nc = await nats.connect(nats_url, **connect_options("luolong-police", str(creds)))
         await push(nc, "luolong-police", [report("RUN-1", agency="luolong-police")])
         await nc.drain()
         query = '{ incident(id: "luolong-police:RUN-1") { id } }'

@@ -95,3 +95,27 @@ async def test_ensure_creates_once_and_never_restarts_a_running_clock(mongo_db: 
                                        due_at=DUE + timedelta(hours=1), clause="Item 9")) is False
     doc = await store.get("ack:c1")
     assert doc is not None and doc["state"] == deadlines.BREACHED and doc["due_at"] == DUE
+
+
+async def test_clocks_written_in_an_aborted_transaction_are_not_kept(mongo_server: Any, namespace: str) -> None:
+    from meshlib import mongo
+
+    client = mongo.connect(mongo_server.uri, app_name="test")
+    try:
+        db = client[mongo.database_name(namespace, "txn")]
+        store = DeadlineStore(db)
+        await store.set(Deadline("kept", "k", "request", "r0", "unit", DUE, "Item 13"))
+        with pytest.raises(RuntimeError):
+            async with client.start_session() as session, await session.start_transaction():
+                await db["requests"].insert_one({"_id": "r1"}, session=session)
+                await store.set(Deadline("lost", "k", "request", "r1", "unit", DUE, "Item 13"), session=session)
+                await store.met("kept", DUE, session=session)
+                raise RuntimeError("the write failed after the clocks were set")
+        assert await store.get("lost") is None
+        assert (await store.get("kept"))["state"] == deadlines.PENDING
+        async with client.start_session() as session, await session.start_transaction():
+            await store.met("kept", DUE, session=session)
+        assert (await store.get("kept"))["state"] == deadlines.MET
+    finally:
+        await client.close()
+

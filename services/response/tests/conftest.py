@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from typing import Any
 
 import grpc
 import pytest
@@ -27,14 +29,26 @@ class RunningResponse:
     repo: IncidentRepository
 
 
+StartResponse = Callable[..., Awaitable[RunningResponse]]
+
+
 @pytest.fixture
-async def response_service(mesh_env: dict[str, str]) -> AsyncIterator[RunningResponse]:
-    settings = settings_for(ResponseSettings, mesh_env)
-    async with running(SPEC, settings) as rt:
-        ch: grpc.aio.Channel = channel(f"127.0.0.1:{rt.port}")
-        other = await Bus.connect(settings, name="test-peer")
-        try:
-            yield RunningResponse(rt, response_pb2_grpc.ResponseServiceStub(ch), other, IncidentRepository(rt.db))
-        finally:
-            await other.close()
-            await ch.close()
+async def start_response(mesh_env: dict[str, str]) -> AsyncIterator[StartResponse]:
+    """Start a response service (a replica) with settings overrides; all stop at the end of the test."""
+    async with AsyncExitStack() as stack:
+
+        async def start(**overrides: Any) -> RunningResponse:
+            settings = settings_for(ResponseSettings, mesh_env, **overrides)
+            rt = await stack.enter_async_context(running(SPEC, settings))
+            ch: grpc.aio.Channel = channel(f"127.0.0.1:{rt.port}")
+            stack.push_async_callback(ch.close)
+            other = await Bus.connect(settings, name="test-peer")
+            stack.push_async_callback(other.close)
+            return RunningResponse(rt, response_pb2_grpc.ResponseServiceStub(ch), other, IncidentRepository(rt.db))
+
+        yield start
+
+
+@pytest.fixture
+async def response_service(start_response: StartResponse) -> RunningResponse:
+    return await start_response()

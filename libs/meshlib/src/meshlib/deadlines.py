@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
 from meshlib.bus import Bus
@@ -119,40 +120,50 @@ def _fields(deadline: Deadline) -> Document:
 
 
 class DeadlineStore:
+    """A service's deadlines.
+
+    The writes take an optional ``session``: a service that changes its own document and the
+    clocks on it in one transaction never leaves a clock without its subject, or the reverse.
+    """
+
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._c = db[COLLECTION]
 
-    async def set(self, deadline: Deadline) -> None:
+    async def set(self, deadline: Deadline, *, session: AsyncClientSession | None = None) -> None:
         """Create the deadline, or reschedule it (its clock starts again: state pending)."""
-        await self._c.update_one({"_id": deadline.id}, {"$set": _fields(deadline)}, upsert=True)
+        await self._c.update_one({"_id": deadline.id}, {"$set": _fields(deadline)}, upsert=True, session=session)
 
-    async def ensure(self, deadline: Deadline) -> bool:
+    async def ensure(self, deadline: Deadline, *, session: AsyncClientSession | None = None) -> bool:
         """Create the deadline unless one with its id exists (whatever its state); True if created.
 
         For handlers that run again on redelivery or re-publish: unlike :meth:`set`, a second
         call never restarts a clock that has already warned, breached or been met.
         """
-        result = await self._c.update_one({"_id": deadline.id}, {"$setOnInsert": _fields(deadline)}, upsert=True)
+        result = await self._c.update_one({"_id": deadline.id}, {"$setOnInsert": _fields(deadline)}, upsert=True,
+                                          session=session)
         return result.upserted_id is not None
 
-    async def met(self, deadline_id: str, at: datetime) -> Document | None:
+    async def met(self, deadline_id: str, at: datetime, *,
+                  session: AsyncClientSession | None = None) -> Document | None:
         """Stop the clock: the thing was done at ``at``. Returns the deadline, or None if unknown."""
         return await self._c.find_one_and_update(
             {"_id": deadline_id, "state": {"$in": list(OPEN_STATES)}},
             {"$set": {"state": MET, "met_at": at}},
             return_document=ReturnDocument.AFTER,
+            session=session,
         )
 
-    async def reassign(self, deadline_id: str, responsible: str) -> None:
+    async def reassign(self, deadline_id: str, responsible: str, *,
+                       session: AsyncClientSession | None = None) -> None:
         """Someone else is now responsible; the clock runs on (a transfer does not restart it)."""
-        await self._c.update_one({"_id": deadline_id}, {"$set": {"responsible": responsible}})
+        await self._c.update_one({"_id": deadline_id}, {"$set": {"responsible": responsible}}, session=session)
 
-    async def cancel(self, deadline_id: str) -> None:
+    async def cancel(self, deadline_id: str, *, session: AsyncClientSession | None = None) -> None:
         await self._c.update_one({"_id": deadline_id, "state": {"$in": list(OPEN_STATES)}},
-                                 {"$set": {"state": CANCELLED}})
+                                 {"$set": {"state": CANCELLED}}, session=session)
 
-    async def get(self, deadline_id: str) -> Document | None:
-        return await self._c.find_one({"_id": deadline_id})
+    async def get(self, deadline_id: str, *, session: AsyncClientSession | None = None) -> Document | None:
+        return await self._c.find_one({"_id": deadline_id}, session=session)
 
     async def for_subject(self, subject_type: str, subject_ids: list[str]) -> list[Document]:
         return await self._c.find({"subject_type": subject_type, "subject_id": {"$in": subject_ids}}).to_list(None)

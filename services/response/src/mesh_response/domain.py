@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
@@ -99,28 +99,38 @@ class Rejection:
         return json.dumps(body, ensure_ascii=True, separators=(",", ":"))
 
 
-def parse_report(
-    raw: bytes, *, subject_agency: str, now: datetime, max_bytes: int = MAX_REPORT_BYTES,
-    clock_skew: timedelta = CLOCK_SKEW,
-) -> IncidentReport | Rejection:
-    """Validate a pushed report; every refusal says what to fix."""
+M = TypeVar("M", bound=BaseModel)
+
+
+def parse_payload(raw: bytes, model: type[M], *, max_bytes: int, what: str) -> M | Rejection:
+    """Size, JSON, object, schema version and field checks shared by everything agencies push."""
     if len(raw) > max_bytes:
-        return Rejection("oversized", f"report is {len(raw)} bytes; the limit is {max_bytes}")
+        return Rejection("oversized", f"{what} is {len(raw)} bytes; the limit is {max_bytes}")
     try:
         body = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return Rejection("not_json", f"report is not UTF-8 JSON: {exc}")
+        return Rejection("not_json", f"{what} is not UTF-8 JSON: {exc}")
     if not isinstance(body, dict):
-        return Rejection("not_an_object", f"report must be a JSON object, got {type(body).__name__}")
+        return Rejection("not_an_object", f"{what} must be a JSON object, got {type(body).__name__}")
     version = body.get("schema_version", SCHEMA_VERSION)
     if version != SCHEMA_VERSION:
         return Rejection(
             "unsupported_schema_version", f"schema_version {version!r} is not supported; use {SCHEMA_VERSION}"
         )
     try:
-        report = IncidentReport.model_validate(body)
+        return model.model_validate(body)
     except ValidationError as exc:
         return _rejection_from(exc)
+
+
+def parse_report(
+    raw: bytes, *, subject_agency: str, now: datetime, max_bytes: int = MAX_REPORT_BYTES,
+    clock_skew: timedelta = CLOCK_SKEW,
+) -> IncidentReport | Rejection:
+    """Validate a pushed report; every refusal says what to fix."""
+    report = parse_payload(raw, IncidentReport, max_bytes=max_bytes, what="report")
+    if isinstance(report, Rejection):
+        return report
     if report.agency != subject_agency:
         return Rejection(
             "agency_mismatch",
@@ -153,7 +163,7 @@ _PROBLEM_CODES = {
 
 def _rejection_from(exc: ValidationError) -> Rejection:
     problems = tuple(
-        FieldProblem(".".join(str(p) for p in err["loc"]) or "(report)", err["type"], err["msg"])
+        FieldProblem(".".join(str(p) for p in err["loc"]) or "(payload)", err["type"], err["msg"])
         for err in exc.errors(include_url=False)
     )
     first = problems[0]

@@ -1,4 +1,4 @@
-"""NATS in and out: the incident streams, the intake consumer, the accepted and rejected events."""
+"""NATS in and out: the incident streams, the intake and status consumers, rejected messages."""
 
 from __future__ import annotations
 
@@ -8,24 +8,33 @@ from datetime import UTC, datetime, timedelta
 
 from opentelemetry import trace
 
-from mesh_response import domain
+from mesh_response import domain, workflow
+from mesh_response.desk import Desk
 from mesh_response.repository import IncidentRepository, to_event_data
 from meshlib.bus import Bus, Delivery, StreamSpec
 from meshlib.envelope import Envelope
+from meshlib.errors import DomainError
 
 log = logging.getLogger(__name__)
 
 REPORTS = "incidents.report.*"
 """What agencies push: ``incidents.report.<agency>``."""
+STATUS_UPDATES = "incidents.status.*"
+"""What responding units push: ``incidents.status.<agency>``."""
 ACCEPTED = "incidents.accepted"
 REJECTED = "incidents.rejected"
+ESCALATED = "incidents.escalated"
+DEADLINE_WARNING = "incidents.deadline.warning"
+DEADLINE_BREACHED = "incidents.deadline.breached"
+WORKFLOW_EVENTS = [f"incidents.{s}" for s in ("dispatched", "acknowledged", "on_scene", "resolved", "transferred",
+                                              "closed_unfounded", "escalated")]
 SOURCE = "mesh/response"
 
 STREAMS = [
     StreamSpec(
         name="INCIDENTS",
-        subjects=[REPORTS, "incidents.status.*", ACCEPTED, "incidents.escalated", "incidents.resolved"],
-        description="Incident reports pushed by agencies, and the response service's incident events",
+        subjects=[REPORTS, STATUS_UPDATES, ACCEPTED, *WORKFLOW_EVENTS, DEADLINE_WARNING, DEADLINE_BREACHED],
+        description="Incident reports and status updates pushed by agencies, and the response service's events",
     ),
     StreamSpec(
         name="INCIDENTS_REJECTED",
@@ -50,6 +59,24 @@ def accepted_event(doc: dict[str, object]) -> Envelope:
     )
 
 
+class Rejector:
+    """Keeps a refused push aside on ``incidents.rejected``: its original bytes and the reason."""
+
+    def __init__(self, bus: Bus) -> None:
+        self._bus = bus
+
+    async def reject(self, msg: Delivery, rejection: domain.Rejection) -> None:
+        log.info("rejected %s (seq %d): %s", msg.subject, msg.stream_sequence, rejection.code)
+        trace.get_current_span().set_attribute("mesh.rejected", rejection.code)
+        headers = {REJECT_CODE: rejection.code, REJECT_REASON: rejection.to_json(), ORIGINAL_SUBJECT: msg.subject}
+        if msg.msg_id:
+            headers[ORIGINAL_MSG_ID] = msg.msg_id
+        # One rejection per pushed message, however often the push is redelivered.
+        await self._bus.publish_raw(
+            REJECTED, msg.data, msg_id=f"rejected:{msg.stream_sequence}:{msg.msg_id or ''}", headers=headers
+        )
+
+
 class Intake:
     """Consumes pushed reports: reject with a reason, or store once and announce ``incidents.accepted``.
 
@@ -64,6 +91,7 @@ class Intake:
     ) -> None:
         self._repo = repo
         self._bus = bus
+        self._rejector = Rejector(bus)
         self._max_bytes = max_bytes
         self._skew = clock_skew
         self._clock = clock
@@ -75,8 +103,7 @@ class Intake:
         result = domain.parse_report(msg.data, subject_agency=subject_agency, now=now,
                                      max_bytes=self._max_bytes, clock_skew=self._skew)
         if isinstance(result, domain.Rejection):
-            span.set_attribute("mesh.incident.rejected", result.code)
-            await self._reject(msg, result)
+            await self._rejector.reject(msg, result)
             return
         span.set_attributes({"mesh.incident.id": result.incident_id, "mesh.incident.agency": result.agency,
                              "mesh.incident.category": result.category.value})
@@ -84,16 +111,47 @@ class Intake:
         doc = await self._repo.upsert_report(result, received_at=now, source=source)
         await self._bus.publish(ACCEPTED, accepted_event(doc))
 
-    async def _reject(self, msg: Delivery, rejection: domain.Rejection) -> None:
-        log.info("rejected %s (seq %d): %s", msg.subject, msg.stream_sequence, rejection.code)
-        headers = {
-            REJECT_CODE: rejection.code,
-            REJECT_REASON: rejection.to_json(),
-            ORIGINAL_SUBJECT: msg.subject,
-        }
-        if msg.msg_id:
-            headers[ORIGINAL_MSG_ID] = msg.msg_id
-        # One rejection per pushed message, however often the push is redelivered.
-        await self._bus.publish_raw(
-            REJECTED, msg.data, msg_id=f"rejected:{msg.stream_sequence}:{msg.msg_id or ''}", headers=headers
-        )
+
+class StatusIntake:
+    """Consumes status updates pushed by responding units; validated like reports (item 9).
+
+    A refusal of the workflow (an illegal transition, a unit that is not responsible, an
+    unknown incident) is a rejection too: kept aside with its rule, never retried.
+    """
+
+    def __init__(self, desk: Desk, bus: Bus, *, max_bytes: int, clock_skew: timedelta,
+                 clock: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+        self._desk = desk
+        self._rejector = Rejector(bus)
+        self._max_bytes = max_bytes
+        self._skew = clock_skew
+        self._clock = clock
+
+    async def __call__(self, msg: Delivery) -> None:
+        agency = msg.subject.rsplit(".", 1)[-1]
+        update = workflow.parse_status_update(msg.data, subject_agency=agency, now=self._clock(),
+                                              max_bytes=self._max_bytes, clock_skew=self._skew)
+        if isinstance(update, domain.Rejection):
+            await self._rejector.reject(msg, update)
+            return
+        trace.get_current_span().set_attributes({"mesh.incident.id": update.incident_id,
+                                                 "mesh.incident.status": update.status})
+        try:
+            await self._desk.change(
+                update.incident_id, workflow.Status(update.status), by=update.unit, note=update.note or "",
+                to_unit=update.to_unit or "", at=update.at, channel="nats", update_id=f"{agency}:{update.update_id}",
+                require_responsible=True,
+            )
+        except DomainError as err:
+            await self._rejector.reject(msg, domain.Rejection(err.rule, err.message))
+
+
+class Dispatcher:
+    """Consumes ``incidents.accepted``: dispatch by the rule, clocks, escalation (idempotent)."""
+
+    def __init__(self, desk: Desk) -> None:
+        self._desk = desk
+
+    async def __call__(self, msg: Delivery) -> None:
+        event = Envelope.from_bytes(msg.data)
+        await self._desk.on_accepted(event.subject)

@@ -26,6 +26,7 @@ from opentelemetry.trace import SpanKind
 from mesh_response.domain import incident_id
 from meshlib import telemetry
 from meshlib.bus import MSG_ID, Namespace
+from meshlib.devstack.auth import inbox_prefix
 
 
 async def push(
@@ -48,18 +49,37 @@ async def push(
     return results
 
 
+def connect_options(agency: str, creds: str | None) -> dict[str, Any]:
+    """How an agency connects: its nkey seed file (or a JWT .creds file) and its own inbox prefix."""
+    options: dict[str, Any] = {"name": f"push-{agency}", "inbox_prefix": inbox_prefix(agency),
+                               "allow_reconnect": False}
+    if creds:
+        if "BEGIN NATS USER JWT" in Path(creds).read_text():
+            options["user_credentials"] = creds
+        else:
+            options["nkeys_seed"] = creds
+    return options
+
+
 async def _main(args: argparse.Namespace) -> int:
     if trace.get_tracer_provider().__class__.__name__ == "ProxyTracerProvider":
         trace.set_tracer_provider(TracerProvider())
     reports = args.reports
-    options: dict[str, Any] = {"name": f"push-{args.agency}"}
-    if args.creds:
-        options["user_credentials"] = args.creds
-    nc = await nats.connect(args.nats, **options)
+    server_errors: list[str] = []
+
+    async def on_error(exc: Exception) -> None:
+        server_errors.append(str(exc))
+
+    nc = await nats.connect(args.nats, error_cb=on_error, **connect_options(args.agency, args.creds))
     try:
         for trace_id, ack in await push(nc, args.agency, reports, namespace=args.namespace):
             state = "duplicate (already stored)" if ack.duplicate else "stored"
             print(f"{ack.stream} seq={ack.seq} {state} trace={trace_id}")
+    except nats.errors.TimeoutError:
+        # The server answers a refused publish with an error on the connection, not on the publish.
+        reason = "; ".join(server_errors) or "no acknowledgement from the server"
+        print(f"push refused: {reason}", file=sys.stderr)
+        return 1
     finally:
         await nc.drain()
     return 0
@@ -70,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--agency", required=True, help="your agency, e.g. luolong-police")
     parser.add_argument("--file", required=True, help="JSON file: one report or an array of reports")
     parser.add_argument("--nats", default="nats://127.0.0.1:4222", help="NATS URL")
-    parser.add_argument("--creds", help="NATS credentials file issued to your agency")
+    parser.add_argument("--creds", help="NATS credentials issued to your agency (nkey seed .nk or JWT .creds)")
     parser.add_argument("--namespace", default="", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     try:

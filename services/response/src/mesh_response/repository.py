@@ -10,13 +10,16 @@ from datetime import datetime
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
+from pymongo.asynchronous.collection import AsyncCollection
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mesh_response.domain import IncidentReport
+from mesh_response.workflow import Unit
 from meshlib.errors import InvalidArgument
 from meshlib.mongo import Document
 
 INCIDENTS = "incidents"
+UNITS = "units"
 
 INDEXES = {
     INCIDENTS: [
@@ -28,7 +31,11 @@ INDEXES = {
                    partialFilterExpression={"enterprise_id": {"$type": "string"}}),
         IndexModel([("project_id", ASCENDING), ("occurred_at", DESCENDING)], name="by_project",
                    partialFilterExpression={"project_id": {"$type": "string"}}),
-    ]
+        IndexModel([("received_at", ASCENDING)], name="by_received"),
+        IndexModel([("_outbox.at", ASCENDING)], name="events_owed",
+                   partialFilterExpression={"_outbox.0": {"$exists": True}}),
+    ],
+    UNITS: [IndexModel([("county_code", ASCENDING), ("township_code", ASCENDING)], name="by_territory")],
 }
 
 MAX_PAGE_SIZE = 100
@@ -73,7 +80,8 @@ class IncidentRepository:
         """
         fields = report.model_dump(mode="python")
         fields.update(category=report.category.value, severity=report.severity.value)
-        fields.update(_id=report.incident_id, received_at=received_at, status="reported", source=source)
+        fields.update(_id=report.incident_id, received_at=received_at, status="reported", source=source,
+                      unit_id="", dispatches=[], history=[], escalations=[], applied_updates=[])
         doc = await self._incidents.find_one_and_update(
             {"_id": report.incident_id},
             {"$setOnInsert": fields},
@@ -90,6 +98,26 @@ class IncidentRepository:
         if not ids:
             return []
         return await self._incidents.find({"_id": {"$in": list(dict.fromkeys(ids))}}).to_list(None)
+
+    @property
+    def collection(self) -> AsyncCollection[Document]:
+        return self._incidents
+
+    async def apply(self, incident_id: str, expected_status: str, update: Document) -> Document | None:
+        """Apply ``update`` only if the incident is still in ``expected_status`` (None if it is not)."""
+        return await self._incidents.find_one_and_update(
+            {"_id": incident_id, "status": expected_status}, update, return_document=ReturnDocument.AFTER
+        )
+
+    async def received_between(self, since: datetime | None, until: datetime | None) -> list[Document]:
+        window: Document = {}
+        if since is not None:
+            window["$gte"] = since
+        if until is not None:
+            window["$lt"] = until
+        query = {"received_at": window} if window else {}
+        fields = {"unit_id": 1, "category": 1, "status": 1, "received_at": 1, "history": 1}
+        return await self._incidents.find(query, fields).to_list(None)
 
     async def count(self, query: Document | None = None) -> int:
         return await self._incidents.count_documents(query or {})
@@ -149,4 +177,33 @@ def to_event_data(doc: Document) -> dict[str, Any]:
         "description": doc["description"],
         "reporter_contact": doc["reporter_contact"],
         "status": doc["status"],
+        "unit_id": doc.get("unit_id", ""),
+        "territory": doc.get("territory"),
+        "key_protection": bool(doc.get("key_protection")),
     }
+
+
+class UnitRepository:
+    """Responding units (police stations and bureaus, departments) incidents are dispatched to."""
+
+    def __init__(self, db: AsyncDatabase[Document]) -> None:
+        self._units = db[UNITS]
+
+    async def upsert(self, unit: Unit) -> Unit:
+        await self._units.update_one({"_id": unit.id}, {"$set": {
+            "name": unit.name, "kind": unit.kind, "county_code": unit.county_code,
+            "township_code": unit.township_code, "categories": sorted(unit.categories)}}, upsert=True)
+        return unit
+
+    async def get(self, unit_id: str) -> Unit | None:
+        doc = await self._units.find_one({"_id": unit_id})
+        return None if doc is None else _unit(doc)
+
+    async def list(self, county_code: str | None = None) -> list[Unit]:
+        query = {} if county_code is None else {"county_code": county_code}
+        return [_unit(d) for d in await self._units.find(query).sort("_id").to_list(None)]
+
+
+def _unit(doc: Document) -> Unit:
+    return Unit(id=doc["_id"], name=doc["name"], kind=doc["kind"], county_code=doc["county_code"],
+                township_code=doc.get("township_code", ""), categories=frozenset(doc.get("categories", ())))

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from mesh.response.v1 import response_pb2, response_pb2_grpc
 from meshlib.bus import Bus
@@ -25,6 +26,20 @@ def report(external_id: str = "INC-1", agency: str = "luolong-police", **over: A
     }
     body.update(over)
     return body
+
+
+T = TypeVar("T")
+
+
+async def wait_until(probe: Callable[[], Awaitable[T | None]], timeout: float = 20.0) -> T:
+    """Poll ``probe`` until it returns something other than None; fail after ``timeout`` seconds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while (result := await probe()) is None:
+        if loop.time() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s")
+        await asyncio.sleep(0.05)
+    return result
 
 
 async def wait_stored(
