@@ -9,16 +9,26 @@ PROTOS := $(shell find protos -name '*.proto' | sort)
 PROTO_OUT := libs/meshproto/src
 GENERATED := $(PROTO_OUT)/mesh/.generated
 PYTEST_ARGS ?=
+# checkov (the manifests' security scan) in a venv of its own: its pins conflict with requirements.lock.
+TOOLS_VENV := .venv-tools
+TOOLS_INSTALLED := $(TOOLS_VENV)/.installed
+# Container images (`make images`): one per service folder, and the gateway.
+IMAGE_REGISTRY ?= mesh
+IMAGE_TAG ?= dev
+DOCKER ?= docker
+IMAGES := $(notdir $(patsubst %/,%,$(dir $(wildcard services/*/pyproject.toml)))) gateway
 
-.PHONY: help setup run test bench lint typecheck protos lock schema clean
+.PHONY: help setup run test bench soak lint typecheck protos lock schema clean tools images
 help:
 	@echo "make run        start NATS, MongoDB (secantusdb), the four services and the gateway"
 	@echo "make test       set up, then run the whole test suite"
 	@echo "make bench      throughput and latency figures against a raw nats-py baseline"
+	@echo "make soak       the response service's delivery tests with 20,000 incidents"
 	@echo "make lint       ruff"
 	@echo "make typecheck  mypy --strict"
 	@echo "make schema     re-export gateway/schema.graphql"
 	@echo "make lock       re-pin requirements.lock from requirements.in"
+	@echo "make images     build the container images (needs docker; IMAGE_REGISTRY=... IMAGE_TAG=...)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,11 +55,30 @@ setup: $(INSTALLED) $(GENERATED)
 run: setup
 	$(BIN)/python -m meshlib.devstack run
 
-test: setup
+test: setup tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(TOOLS_INSTALLED): deploy/k8s/requirements-tools.txt
+	rm -rf $(TOOLS_VENV)
+	$(PYTHON) -m venv $(TOOLS_VENV)
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r deploy/k8s/requirements-tools.txt
+	touch $@
+
+tools: $(TOOLS_INSTALLED)
+
+# Not run in CI (no container engine there); deploy/k8s/README.md says how the images reach a cluster.
+images:
+	for name in $(IMAGES); do \
+		$(DOCKER) build -f deploy/Dockerfile --build-arg SERVICE=$$name \
+			-t $(IMAGE_REGISTRY)/$$name:$(IMAGE_TAG) . || exit 1; \
+	done
 
 bench: setup
 	$(BIN)/python tests/bench/ingest.py
+
+# The delivery guarantees of the response service at ten times the size CI runs them.
+soak: setup
+	RESPONSE_DELIVERY_N=20000 $(BIN)/python -m pytest services/response/tests/test_delivery.py -v
 
 lint: setup
 	$(BIN)/ruff check .
@@ -69,4 +98,4 @@ lock: $(BIN)/python
 	rm -rf $(VENV)-lock
 
 clean:
-	rm -rf $(VENV) $(PROTO_OUT)/mesh
+	rm -rf $(VENV) $(TOOLS_VENV) $(PROTO_OUT)/mesh

@@ -294,7 +294,9 @@ class Bus:
         """Follow new events on ``subject`` with an ephemeral ordered consumer (no acks, no sharing).
 
         For fan-out: every gateway replica sees every event. The ordered consumer resumes
-        where it left off after a reconnect, so a short NATS outage loses nothing.
+        where it left off after a reconnect, so a short NATS outage loses nothing. If no
+        stream holds ``subject`` yet (its owning service has not started), the subscription
+        is retried in the background until one does, so start-up order does not matter.
         """
 
         async def on_message(msg: Msg) -> None:
@@ -303,10 +305,26 @@ class Bus:
             except Exception:
                 log.exception("tail handler failed for %s", msg.subject)
 
-        sub = await self.js.subscribe(
-            self.ns.subject(subject), ordered_consumer=True, deliver_policy=DeliverPolicy.NEW, cb=on_message
-        )
-        self._subs.append(sub)
+        async def subscribe() -> bool:
+            try:
+                sub = await self.js.subscribe(
+                    self.ns.subject(subject), ordered_consumer=True, deliver_policy=DeliverPolicy.NEW, cb=on_message
+                )
+            except NotFoundError:
+                return False
+            self._subs.append(sub)
+            return True
+
+        async def keep_trying() -> None:
+            while not self._stopping.is_set():
+                await asyncio.sleep(1.0)
+                if await subscribe():
+                    log.info("now following %s", subject)
+                    return
+
+        if not await subscribe():
+            log.warning("no stream holds %s yet; following it once one does", subject)
+            self._tasks.append(asyncio.create_task(keep_trying(), name=f"tail:{subject}"))
 
     async def close(self) -> None:
         """Stop consumers, then drain: in-flight handlers finish and pending publishes flush."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +25,9 @@ from meshlib.mongo import Document
 log = logging.getLogger(__name__)
 
 FIELD = "_outbox"
+
+BeforePublish = Callable[[str, Envelope], Awaitable[None]]
+"""Called with (subject, envelope) before an owed event is published."""
 
 
 def entry(subject: str, envelope: Envelope) -> Document:
@@ -40,8 +43,12 @@ def push(*entries: Document) -> Document:
 
 class Outbox:
     def __init__(self, bus: Bus, collections: Sequence[AsyncCollection[Document]], *,
-                 sweep_every: float = 5.0, grace: timedelta = timedelta(seconds=10)) -> None:
+                 sweep_every: float = 5.0, grace: timedelta = timedelta(seconds=10),
+                 before_publish: BeforePublish | None = None) -> None:
+        """``before_publish`` runs before each event goes out, on every (re)try: a side effect that must
+        follow the write (e.g. setting a deadline) is as crash-safe as the event itself; make it idempotent."""
         self._bus = bus
+        self._before = before_publish
         self._collections = list(collections)
         self._sweep_every = sweep_every
         self._grace = grace
@@ -53,6 +60,8 @@ class Outbox:
         owed = (doc or {}).get(FIELD) or []
         for item in owed:
             envelope = Envelope.model_validate(item["envelope"])
+            if self._before is not None:
+                await self._before(item["subject"], envelope)
             await self._bus.publish(item["subject"], envelope, msg_id=item["msg_id"])
             await collection.update_one({"_id": doc_id}, {"$pull": {FIELD: {"msg_id": item["msg_id"]}}})
         return len(owed)

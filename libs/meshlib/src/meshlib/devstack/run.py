@@ -73,6 +73,10 @@ def start_mesh(cfg: DevStackSettings, sup: Supervisor) -> dict[str, str]:
     mongo_uri = servers.mongo_uri(cfg.mongo_port)
     base_env = {k: v for k, v in os.environ.items() if k not in ("GRPC_PORT", "HTTP_PORT", "MESH_NAMESPACE")}
     base_env.update(NATS_URL=nats_url, NATS_NKEY_SEED=str(mesh_id.seed_file), PYTHONUNBUFFERED="1")
+    # Every process finds every service where this run put it (services call each other too).
+    base_env.update({s.target_variable: f"127.0.0.1:{cfg.port(s)}" for s in SERVICES})
+    # The demo city: services that have demo data load it once (DEMO_DATA=0 in the environment turns it off).
+    base_env.setdefault("DEMO_DATA", "1")
 
     started: list[tuple[Component, subprocess.Popen[bytes]]] = []
     for svc in SERVICES:
@@ -89,7 +93,6 @@ def start_mesh(cfg: DevStackSettings, sup: Supervisor) -> dict[str, str]:
                            log=logs / f"{svc.name}.log")
 
     gw_env = dict(base_env, HTTP_PORT=str(cfg.gateway_port))
-    gw_env.update({s.target_variable: f"127.0.0.1:{cfg.port(s)}" for s in SERVICES})
     gw = servers.spawn([sys.executable, "-m", GATEWAY.module], logs / "gateway.log", gw_env)
     sup.adopt("gateway", gw)
     ready = f"http://127.0.0.1:{cfg.gateway_port}/readyz"

@@ -1,0 +1,44 @@
+"""The bus: traced publish and consume, and following a subject whose stream appears later."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from meshlib.bus import Delivery, StreamSpec
+from meshlib.envelope import Envelope
+
+
+async def test_tail_waits_for_a_stream_that_does_not_exist_yet(bus: Any) -> None:
+    seen: list[str] = []
+    got = asyncio.Event()
+
+    async def handler(msg: Delivery) -> None:
+        seen.append(Envelope.from_bytes(msg.data).id)
+        got.set()
+
+    await bus.tail("late.thing", handler)  # no stream holds late.thing yet
+    await bus.ensure_streams([StreamSpec("LATE", ["late.thing"])])
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 10
+    while not got.is_set() and loop.time() < deadline:
+        await bus.publish("late.thing", Envelope(id=f"e{loop.time()}", type="t", source="s", subject="x", data={}))
+        await asyncio.sleep(0.3)
+    assert seen, "the tail never started following the stream"
+
+
+async def test_a_failing_handler_is_redelivered_until_it_succeeds(bus: Any) -> None:
+    await bus.ensure_streams([StreamSpec("RETRY", ["retry.thing"])])
+    attempts: list[int] = []
+    done = asyncio.Event()
+
+    async def flaky(msg: Delivery) -> None:
+        attempts.append(msg.num_delivered)
+        if msg.num_delivered < 3:
+            raise RuntimeError("not yet")
+        done.set()
+
+    bus.consume(stream="RETRY", durable="retry-test", subjects=["retry.thing"], handler=flaky)
+    await bus.publish("retry.thing", Envelope(id="r1", type="t", source="s", subject="x", data={}))
+    await asyncio.wait_for(done.wait(), 20)
+    assert attempts == [1, 2, 3]
