@@ -1,0 +1,1 @@
+"""Leaders' contacts with key enterprises and key projects (policy items 19 and 20)."""

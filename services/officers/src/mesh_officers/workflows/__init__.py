@@ -1,0 +1,1 @@
+"""What each command does: check the rules (domain), change a document with its events and clocks."""
