@@ -7,6 +7,9 @@ import asyncio
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from mesh.contacts.v1 import contacts_pb2_grpc
+from mesh.environment.v1 import environment_pb2_grpc
+from mesh.officers.v1 import officers_pb2_grpc
 from mesh.response.v1 import response_pb2_grpc
 from mesh_gateway.settings import GatewaySettings
 from meshlib.channels import channel
@@ -16,6 +19,12 @@ class ServiceClients:
     def __init__(self, settings: GatewaySettings) -> None:
         self._channels: dict[str, grpc.aio.Channel] = {"response": channel(settings.response_target)}
         self.response = response_pb2_grpc.ResponseServiceStub(self._channels["response"])
+        self._channels["contacts"] = channel(settings.contacts_target)
+        self.contacts = contacts_pb2_grpc.ContactsServiceStub(self._channels["contacts"])
+        self._channels["officers"] = channel(settings.officers_target)
+        self.officers = officers_pb2_grpc.OfficersServiceStub(self._channels["officers"])
+        self._channels["environment"] = channel(settings.environment_target)
+        self.environment = environment_pb2_grpc.EnvironmentServiceStub(self._channels["environment"])
 
     async def ready(self, timeout: float = 1.0) -> dict[str, bool]:
         """Each service's gRPC health, asked now."""

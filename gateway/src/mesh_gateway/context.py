@@ -9,17 +9,33 @@ from strawberry.dataloader import DataLoader
 
 from mesh.response.v1 import response_pb2
 from mesh_gateway.clients import ServiceClients
+from mesh_gateway.contacts.loaders import ContactsLoaders
+from mesh_gateway.environment.loaders import EnvironmentLoaders
 from mesh_gateway.errors import call
 from mesh_gateway.hub import Hub
+from mesh_gateway.incidents.loaders import LatestKey, latest_incidents_loader
+from mesh_gateway.officers.loaders import OfficersLoaders
 
 
 @dataclass
 class Loaders:
     clients: ServiceClients
     incidents: DataLoader[str, response_pb2.Incident | None] = field(init=False)
+    latest_incidents: DataLoader[LatestKey, list[response_pb2.Incident]] = field(init=False)
+    """An enterprise's newest incidents, keyed (enterprise id, how many) (see mesh_gateway.incidents.loaders)."""
+    contacts: ContactsLoaders = field(init=False)
+    """Enterprises, projects, leaders, pairings, visits, problems (see mesh_gateway.contacts.loaders)."""
+    officers: OfficersLoaders = field(init=False)
+    """Officers, dossiers, requests, lead-handled projects, non-approvals (see mesh_gateway.officers.loaders)."""
+    environment: EnvironmentLoaders = field(init=False)
+    """Cases by id, enterprise, project and incident; fine filings; findings (see mesh_gateway.environment.loaders)."""
 
     def __post_init__(self) -> None:
         self.incidents = DataLoader(load_fn=self._load_incidents)
+        self.latest_incidents = latest_incidents_loader(self.clients.response)
+        self.contacts = ContactsLoaders(self.clients.contacts)
+        self.officers = OfficersLoaders(self.clients.officers)
+        self.environment = EnvironmentLoaders(self.clients.environment)
 
     async def _load_incidents(self, ids: list[str]) -> list[response_pb2.Incident | None]:
         reply = await call(self.clients.response.BatchGetIncidents(response_pb2.BatchGetIncidentsRequest(ids=ids)))

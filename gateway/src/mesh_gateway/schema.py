@@ -14,14 +14,29 @@ from strawberry.extensions import (
     ValidationCache,
 )
 
+from mesh_gateway.contacts.mutation import ContactsMutation
+from mesh_gateway.contacts.query import ContactsQuery
+from mesh_gateway.contacts.types import Enterprise, Leader, Project
+from mesh_gateway.environment.mutation import EnvironmentMutation
+from mesh_gateway.environment.query import EnvironmentQuery
 from mesh_gateway.errors import should_mask
 from mesh_gateway.incidents.query import IncidentQuery
 from mesh_gateway.incidents.subscription import IncidentSubscription
 from mesh_gateway.incidents.types import Incident
+from mesh_gateway.officers.mutation import OfficersMutation
+from mesh_gateway.officers.project_types import NonApproval
+from mesh_gateway.officers.query import OfficersQuery
+from mesh_gateway.officers.request_types import EnterpriseRequest
+from mesh_gateway.officers.types import Officer
 
 
 @strawberry.type
-class Query(IncidentQuery):
+class Query(IncidentQuery, ContactsQuery, OfficersQuery, EnvironmentQuery):
+    pass
+
+
+@strawberry.type
+class Mutation(ContactsMutation, OfficersMutation, EnvironmentMutation):
     pass
 
 
@@ -43,7 +58,8 @@ def build_schema(*, max_depth: int = 10, max_tokens: int = 2000, max_aliases: in
     ]
     return strawberry.federation.Schema(
         query=Query,
+        mutation=Mutation,
         subscription=Subscription,
-        types=[Incident],
+        types=[Incident, Enterprise, Project, Leader, Officer, EnterpriseRequest, NonApproval],
         extensions=extensions,
     )

@@ -172,3 +172,12 @@ async def test_statistics_per_unit_and_category(response_service: Any) -> None:
     assert 0 < unit.to_acknowledge.median_seconds <= unit.to_acknowledge.p90_seconds
     (category,) = stats.by_category
     assert (category.key, category.incidents) == ("extortion", 3)
+
+
+async def test_demo_units_load_once_however_often_the_service_starts(start_response: Any) -> None:
+    svc = await start_response(DEMO_DATA="true")
+    await start_response(DEMO_DATA="true")  # a second start (or replica) loads the same units again: no change
+    units = (await svc.stub.ListUnits(pb.ListUnitsRequest())).units
+    assert len(units) == len({u.id for u in units}) >= 8
+    station = next(u for u in units if u.id == "kaiyuan-station")
+    assert (station.county_code, station.township_code) == ("410311", "410311010")

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
 from mesh.response.v1 import response_pb2
+from mesh_gateway.contacts.types import Enterprise, Project, contacts_loaders
+
+if TYPE_CHECKING:  # the environment's types refer back to Incident: imported lazily (strawberry.lazy)
+    from mesh_gateway.environment.types import GovernanceCase
+
+CaseRef = Annotated["GovernanceCase", strawberry.lazy("mesh_gateway.environment.types")]
 
 
 @strawberry.enum(description="Item 9: the offences around enterprises and projects, plus other")
@@ -81,6 +87,27 @@ class Incident:
             reporter_contact=data["reporter_contact"],
             status=data["status"],
         )
+
+    @strawberry.field(description="Item 9: the governance case it opened or joined, if any")
+    async def case(self, info: strawberry.Info) -> CaseRef | None:
+        from mesh_gateway.environment.types import GovernanceCase
+
+        found = await info.context.loaders.environment.cases_by_incident.load(str(self.id))
+        return GovernanceCase.from_proto(found[0]) if found else None
+
+    @strawberry.field(description="The enterprise it happened at (from the contacts registry)")
+    async def enterprise(self, info: strawberry.Info) -> Enterprise | None:
+        if self.enterprise_id is None:
+            return None
+        found = await contacts_loaders(info).enterprises.load(self.enterprise_id)
+        return None if found is None else Enterprise.from_proto(found)
+
+    @strawberry.field(description="The project it happened at (from the contacts registry)")
+    async def project(self, info: strawberry.Info) -> Project | None:
+        if self.project_id is None:
+            return None
+        found = await contacts_loaders(info).projects.load(self.project_id)
+        return None if found is None else Project.from_proto(found)
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Incident | None:

@@ -99,6 +99,20 @@ class IncidentRepository:
             return []
         return await self._incidents.find({"_id": {"$in": list(dict.fromkeys(ids))}}).to_list(None)
 
+    async def latest_of_enterprises(
+        self, enterprise_ids: Sequence[str], per_enterprise: int
+    ) -> dict[str, list[Document]]:
+        """The ``per_enterprise`` newest incidents (by occurred_at, then id) of each enterprise, in one query."""
+        if not enterprise_ids:
+            return {}
+        pipeline: list[Document] = [
+            {"$match": {"enterprise_id": {"$in": list(dict.fromkeys(enterprise_ids))}}},
+            {"$group": {"_id": "$enterprise_id", "latest": {"$topN": {
+                "n": per_enterprise, "sortBy": {"occurred_at": -1, "_id": -1}, "output": "$$ROOT"}}}},
+        ]
+        rows = await (await self._incidents.aggregate(pipeline)).to_list(None)
+        return {row["_id"]: row["latest"] for row in rows}
+
     @property
     def collection(self) -> AsyncCollection[Document]:
         return self._incidents

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from mesh.contacts.v1 import contacts_pb2_grpc
 from mesh.response.v1 import response_pb2, response_pb2_grpc
+from mesh_response import demo
 from mesh_response.desk import Desk, TerritoryLookup
 from mesh_response.events import ACCEPTED, REPORTS, SOURCE, STATUS_UPDATES, STREAMS, Dispatcher, Intake, StatusIntake
 from mesh_response.repository import INDEXES, IncidentRepository, UnitRepository
@@ -37,6 +38,8 @@ async def wire(rt: Runtime[ResponseSettings]) -> AsyncIterator[Desk]:
             ch = channel(s.contacts_target)
             stack.push_async_callback(ch.close)
             contacts = contacts_pb2_grpc.ContactsServiceStub(ch)
+        if s.demo_data:
+            await demo.load(units)
         normal, urgent = s.clock_policies()
         desk = Desk(repo, units, clocks, box, TerritoryLookup(units, contacts), normal=normal, urgent=urgent)
         response_pb2_grpc.add_ResponseServiceServicer_to_server(ResponseServicer(repo, units, desk, clocks), rt.server)

@@ -21,6 +21,8 @@ from meshlib.errors import InvalidArgument, NotFound
 from meshlib.mongo import Document
 
 MAX_BATCH = 500
+DEFAULT_PER_ENTERPRISE = 1
+MAX_PER_ENTERPRISE = 20
 Context: TypeAlias = grpc.aio.ServicerContext[Any, Any]
 
 
@@ -59,6 +61,22 @@ class ResponseServicer(response_pb2_grpc.ResponseServiceServicer):
         return response_pb2.ListIncidentsResponse(
             incidents=[to_proto(d, []) for d in docs], next_page_token=token, cursors=[cursor_of(d) for d in docs]
         )
+
+    async def IncidentsByEnterprises(
+        self, request: response_pb2.IncidentsByEnterprisesRequest, context: Context
+    ) -> response_pb2.IncidentsByEnterprisesResponse:
+        per = request.per_enterprise or DEFAULT_PER_ENTERPRISE
+        if not 1 <= per <= MAX_PER_ENTERPRISE:
+            raise InvalidArgument(f"per_enterprise must be between 1 and {MAX_PER_ENTERPRISE}",
+                                  rule="per-enterprise", field="per_enterprise")
+        ids = list(dict.fromkeys(request.enterprise_ids))
+        if len(ids) > MAX_BATCH:
+            raise InvalidArgument(f"at most {MAX_BATCH} enterprise ids in one call", rule="batch-size",
+                                  field="enterprise_ids")
+        found = await self._repo.latest_of_enterprises(ids, per)
+        return response_pb2.IncidentsByEnterprisesResponse(results=[
+            response_pb2.IncidentsOfEnterprise(enterprise_id=i, incidents=[to_proto(d, []) for d in found.get(i, [])])
+            for i in ids])
 
     async def Dispatch(self, request: response_pb2.DispatchRequest, context: Context) -> response_pb2.Incident:
         doc = await self._desk.dispatch(request.incident_id, unit_id=request.unit_id, by=_by(request.by),

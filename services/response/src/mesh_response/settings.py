@@ -33,6 +33,7 @@ class ResponseSettings(ServiceSettings):
     urgent_arrive_within: float = env("URGENT_ARRIVE_WITHIN_SECONDS", 900.0, doc="arrive, major or key protection")
     urgent_resolve_within: float = env("URGENT_RESOLVE_WITHIN_SECONDS", 28800.0, doc="resolve, major or key protection")
     warn_at_fraction: float = env("CLOCK_WARN_AT_FRACTION", 0.8, doc="early warning at this share of each window")
+    demo_data: bool = env("DEMO_DATA", False, doc="load the demo city's responding units at start-up (`make run`)")
     scan_interval: float = env("DEADLINE_SCAN_SECONDS", 1.0, doc="how often clocks are checked")
 
     def clock_policies(self) -> tuple[ClockPolicy, ClockPolicy]:

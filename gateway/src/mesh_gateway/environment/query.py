@@ -1,0 +1,153 @@
+"""Environment queries: cases (by id, by enterprise, project or incident — batched), the guard's record, fines,
+findings and accountability."""
+
+from __future__ import annotations
+
+import strawberry
+
+from mesh.environment.v1 import environment_pb2 as pb
+from mesh_gateway.environment.enums import (
+    AccountabilityKind,
+    FilingBody,
+    FilingState,
+    FindingState,
+    Prohibition,
+    from_proto,
+    to_proto,
+)
+from mesh_gateway.environment.inputs import GovernanceCaseFilter
+from mesh_gateway.environment.types import (
+    AccountabilityCount,
+    AccountabilityRecord,
+    EnforcementCheck,
+    EnforcementStats,
+    FineFiling,
+    GovernanceCase,
+    InspectionFinding,
+    InspectionGroup,
+    KeyProtectionEntry,
+    QuietProductionDays,
+    RefusalCount,
+    environment_loaders,
+)
+from mesh_gateway.errors import call
+from mesh_gateway.pagination import Connection, check_first
+
+
+@strawberry.type
+class EnvironmentQuery:
+    @strawberry.field(description="Item 9: one governance case by id")
+    async def governance_case(self, info: strawberry.Info, id: strawberry.ID) -> GovernanceCase | None:
+        found = await environment_loaders(info).cases.load(str(id))
+        return None if found is None else GovernanceCase.from_proto(found)
+
+    @strawberry.field(description="Item 9: governance cases newest first, filtered; pages of at most 100")
+    async def governance_cases(self, info: strawberry.Info, filter: GovernanceCaseFilter | None = None,
+                               first: int = 20, after: str | None = None) -> Connection[GovernanceCase]:
+        reply = await call(info.context.clients.environment.ListCases(pb.ListCasesRequest(
+            filter=filter.to_proto() if filter else None, page_size=check_first(first), page_token=after or "")))
+        return Connection[GovernanceCase].from_page([GovernanceCase.from_proto(c) for c in reply.cases],
+                                                    list(reply.cursors), reply.next_page_token)
+
+    @strawberry.field(description="Item 9: the cases around an enterprise (batched across the request)")
+    async def enterprise_cases(self, info: strawberry.Info, enterprise_id: strawberry.ID) -> list[GovernanceCase]:
+        found = await environment_loaders(info).cases_by_enterprise.load(str(enterprise_id))
+        return [GovernanceCase.from_proto(c) for c in found]
+
+    @strawberry.field(description="Item 9: the cases around a project (batched across the request)")
+    async def project_cases(self, info: strawberry.Info, project_id: strawberry.ID) -> list[GovernanceCase]:
+        found = await environment_loaders(info).cases_by_project.load(str(project_id))
+        return [GovernanceCase.from_proto(c) for c in found]
+
+    @strawberry.field(description="Item 9: the case a police incident opened or joined, if any")
+    async def incident_case(self, info: strawberry.Info, incident_id: strawberry.ID) -> GovernanceCase | None:
+        found = await environment_loaders(info).cases_by_incident.load(str(incident_id))
+        return GovernanceCase.from_proto(found[0]) if found else None
+
+    @strawberry.field(description="Item 10: an enterprise's quiet production days")
+    async def quiet_production_days(self, info: strawberry.Info, enterprise_id: strawberry.ID) -> QuietProductionDays:
+        reply = await call(info.context.clients.environment.GetQuietDays(
+            pb.GetQuietDaysRequest(enterprise_id=str(enterprise_id))))
+        return QuietProductionDays.from_proto(reply)
+
+    @strawberry.field(description="Item 10: the enforcement filing record, newest first, by enterprise and agency")
+    async def enforcement_checks(
+        self, info: strawberry.Info, enterprise_id: strawberry.ID | None = None, agency: str | None = None,
+        allowed: bool | None = None, first: int = 20, after: str | None = None,
+    ) -> Connection[EnforcementCheck]:
+        reply = await call(info.context.clients.environment.ListEnforcementChecks(pb.ListEnforcementChecksRequest(
+            enterprise_id=None if enterprise_id is None else str(enterprise_id), agency=agency, allowed=allowed,
+            page_size=check_first(first), page_token=after or "")))
+        return Connection[EnforcementCheck].from_page([EnforcementCheck.from_proto(c) for c in reply.checks],
+                                                      list(reply.cursors), reply.next_page_token)
+
+    @strawberry.field(description="Item 10: checks and refusals by reason, for an enterprise and/or an agency")
+    async def enforcement_stats(self, info: strawberry.Info, enterprise_id: strawberry.ID | None = None,
+                                agency: str | None = None) -> EnforcementStats:
+        reply = await call(info.context.clients.environment.GetEnforcementStats(pb.GetEnforcementStatsRequest(
+            enterprise_id=None if enterprise_id is None else str(enterprise_id), agency=agency)))
+        return EnforcementStats(
+            checks=reply.checks, allowed=reply.allowed, refused=reply.refused,
+            refusals_by_reason=[RefusalCount(prohibition=from_proto(Prohibition, pb.Prohibition, r.prohibition),
+                                             count=r.count) for r in reply.refusals_by_reason],
+            rough_enforcement_complaints=reply.rough_enforcement_complaints)
+
+    @strawberry.field(description="Item 11: one fine or fee filing by id")
+    async def fine_filing(self, info: strawberry.Info, id: strawberry.ID) -> FineFiling | None:
+        found = await environment_loaders(info).fines.load(str(id))
+        return None if found is None else FineFiling.from_proto(found)
+
+    @strawberry.field(description="Item 11: fine and fee filings newest first, by enterprise, agency, body, state")
+    async def fine_filings(
+        self, info: strawberry.Info, enterprise_id: strawberry.ID | None = None, agency: str | None = None,
+        body: FilingBody | None = None, state: FilingState | None = None, first: int = 20, after: str | None = None,
+    ) -> Connection[FineFiling]:
+        reply = await call(info.context.clients.environment.ListFines(pb.ListFinesRequest(
+            enterprise_id=None if enterprise_id is None else str(enterprise_id), agency=agency,
+            body=None if body is None else to_proto(pb.FilingBody, body),
+            state=None if state is None else to_proto(pb.FilingState, state),
+            page_size=check_first(first), page_token=after or "")))
+        return Connection[FineFiling].from_page([FineFiling.from_proto(f) for f in reply.fines],
+                                                list(reply.cursors), reply.next_page_token)
+
+    @strawberry.field(description="Item 15: one supervised finding by id")
+    async def inspection_finding(self, info: strawberry.Info, id: strawberry.ID) -> InspectionFinding | None:
+        found = await environment_loaders(info).findings.load(str(id))
+        return None if found is None else InspectionFinding.from_proto(found)
+
+    @strawberry.field(description="Item 15: supervised findings newest first, by responsible unit and state")
+    async def inspection_findings(
+        self, info: strawberry.Info, responsible_unit: str | None = None, states: list[FindingState] | None = None,
+        first: int = 20, after: str | None = None,
+    ) -> Connection[InspectionFinding]:
+        reply = await call(info.context.clients.environment.ListFindings(pb.ListFindingsRequest(
+            responsible_unit=responsible_unit, states=[to_proto(pb.FindingState, s) for s in states or []],
+            page_size=check_first(first), page_token=after or "")))
+        return Connection[InspectionFinding].from_page([InspectionFinding.from_proto(f) for f in reply.findings],
+                                                       list(reply.cursors), reply.next_page_token)
+
+    @strawberry.field(description="Item 15: inspection groups and their assigned key enterprises and projects")
+    async def inspection_groups(self, info: strawberry.Info) -> list[InspectionGroup]:
+        reply = await call(info.context.clients.environment.ListInspectionGroups(pb.ListInspectionGroupsRequest()))
+        return [InspectionGroup.from_proto(g) for g in reply.groups]
+
+    @strawberry.field(description="Items 9, 18: accountability records newest first, by unit and kind")
+    async def accountability_records(
+        self, info: strawberry.Info, responsible_unit: str | None = None, kind: AccountabilityKind | None = None,
+        first: int = 20, after: str | None = None,
+    ) -> Connection[AccountabilityRecord]:
+        reply = await call(info.context.clients.environment.ListAccountability(pb.ListAccountabilityRequest(
+            responsible_unit=responsible_unit, kind=None if kind is None else to_proto(pb.AccountabilityKind, kind),
+            page_size=check_first(first), page_token=after or "")))
+        return Connection[AccountabilityRecord].from_page(
+            [AccountabilityRecord.from_proto(r) for r in reply.records], list(reply.cursors), reply.next_page_token)
+
+    @strawberry.field(description="Items 9, 18: accountability records counted per unit, most first")
+    async def accountability_counts(self, info: strawberry.Info) -> list[AccountabilityCount]:
+        reply = await call(info.context.clients.environment.CountAccountability(pb.CountAccountabilityRequest()))
+        return [AccountabilityCount(responsible_unit=u.responsible_unit, count=u.count) for u in reply.units]
+
+    @strawberry.field(description="Item 9: enterprises and projects under key protection by hand")
+    async def key_protection(self, info: strawberry.Info) -> list[KeyProtectionEntry]:
+        reply = await call(info.context.clients.environment.ListKeyProtection(pb.ListKeyProtectionRequest()))
+        return [KeyProtectionEntry.from_proto(k) for k in reply.entries]

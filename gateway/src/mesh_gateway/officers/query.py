@@ -1,0 +1,78 @@
+"""Officers queries: officers and their records, requests and their history, projects, non-approvals, reports."""
+
+from __future__ import annotations
+
+import strawberry
+
+from mesh.officers.v1 import officers_pb2 as pb
+from mesh_gateway.errors import call
+from mesh_gateway.officers.inputs import JurisdictionInput, ProjectFactsInput, RequestFilter
+from mesh_gateway.officers.project_types import Eligibility, LeadHandledProject, NonApproval
+from mesh_gateway.officers.request_types import AgencyMonthlyReport, EnterpriseRequest
+from mesh_gateway.officers.types import Officer, officers_loaders
+from mesh_gateway.pagination import Connection, check_first
+
+
+@strawberry.type
+class OfficersQuery:
+    @strawberry.field(description="Item 6: a chief service officer by id")
+    async def officer(self, info: strawberry.Info, id: strawberry.ID) -> Officer | None:
+        found = await officers_loaders(info).officers.load(str(id))
+        return None if found is None else Officer.from_proto(found)
+
+    @strawberry.field(description="Item 6: officers serving an enterprise or a project (its own or its projects')")
+    async def officers_serving(self, info: strawberry.Info, target_id: strawberry.ID) -> list[Officer]:
+        return [Officer.from_proto(o) for o in await officers_loaders(info).officers_of_target.load(str(target_id))]
+
+    @strawberry.field(description="Item 13: a request by id, with its hand-over chain and clocks")
+    async def enterprise_request(self, info: strawberry.Info, id: strawberry.ID) -> EnterpriseRequest | None:
+        found = await officers_loaders(info).requests.load(str(id))
+        return None if found is None else EnterpriseRequest.from_proto(found)
+
+    @strawberry.field(description="Item 13: an enterprise's requests, newest first")
+    async def requests_of_enterprise(
+        self, info: strawberry.Info, enterprise_id: strawberry.ID
+    ) -> list[EnterpriseRequest]:
+        found = await officers_loaders(info).requests_of_enterprise.load(str(enterprise_id))
+        return [EnterpriseRequest.from_proto(r) for r in found]
+
+    @strawberry.field(description="Item 13: requests newest first, filtered (overdue: open past due); pages of ≤ 100")
+    async def enterprise_requests(
+        self, info: strawberry.Info, filter: RequestFilter | None = None, first: int = 20, after: str | None = None
+    ) -> Connection[EnterpriseRequest]:
+        request = pb.ListRequestsRequest(
+            filter=filter.to_proto() if filter else None, page_size=check_first(first), page_token=after or ""
+        )
+        reply = await call(info.context.clients.officers.ListRequests(request))
+        nodes = [EnterpriseRequest.from_proto(r) for r in reply.requests]
+        return Connection[EnterpriseRequest].from_page(nodes, list(reply.cursors), reply.next_page_token)
+
+    @strawberry.field(description="Item 8: a lead-handled project with its staffing and procedures")
+    async def lead_handled_project(self, info: strawberry.Info, project_id: strawberry.ID) -> LeadHandledProject | None:
+        found = await officers_loaders(info).projects.load(str(project_id))
+        return None if found is None else LeadHandledProject.from_proto(found)
+
+    @strawberry.field(description="Item 8: whether a project would be lead-handled, and by which clause")
+    async def lead_handling_eligibility(self, info: strawberry.Info, facts: ProjectFactsInput) -> Eligibility:
+        reply = await call(
+            info.context.clients.officers.CheckLeadHandlingEligibility(
+                pb.CheckLeadHandlingEligibilityRequest(facts=facts.to_proto())
+            )
+        )
+        return Eligibility.from_proto(reply)
+
+    @strawberry.field(description="Item 14: a non-approval report and its whole chain")
+    async def non_approval(self, info: strawberry.Info, id: strawberry.ID) -> NonApproval | None:
+        found = await officers_loaders(info).non_approvals.load(str(id))
+        return None if found is None else NonApproval.from_proto(found)
+
+    @strawberry.field(description="Item 7: a service centre's report for a finished month (YYYY-MM), reproducible")
+    async def agency_monthly_report(
+        self, info: strawberry.Info, centre: JurisdictionInput, month: str
+    ) -> AgencyMonthlyReport:
+        reply = await call(
+            info.context.clients.officers.GetAgencyMonthlyReport(
+                pb.GetAgencyMonthlyReportRequest(centre=centre.to_proto(), month=month)
+            )
+        )
+        return AgencyMonthlyReport.from_proto(reply)

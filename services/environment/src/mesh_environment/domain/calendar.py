@@ -1,0 +1,93 @@
+"""The city's calendar (Asia/Shanghai) and the quiet production days enterprises declare (item 10)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from meshlib.errors import InvalidArgument
+
+CITY_TZ = ZoneInfo("Asia/Shanghai")
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def city_date(at: datetime) -> date:
+    """The calendar day it is in the city at the instant ``at`` (which must carry a time zone)."""
+    if at.tzinfo is None:
+        raise ValueError("an instant needs a time zone")
+    return at.astimezone(CITY_TZ).date()
+
+
+def start_of_day(day: date) -> datetime:
+    """The instant ``day`` begins in the city, in UTC."""
+    return datetime.combine(day, time(0), CITY_TZ).astimezone(UTC)
+
+
+def end_of_day(day: date) -> datetime:
+    """The instant ``day`` ends in the city (midnight after it), in UTC."""
+    return start_of_day(day + timedelta(days=1))
+
+
+def parse_date(text: str, *, field: str) -> date:
+    """A ``YYYY-MM-DD`` date (the API's only date format)."""
+    text = text.strip()
+    try:
+        if len(text) != 10:  # fromisoformat also takes "20260501", which is not the API's format
+            raise ValueError(text)
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidArgument(f"{field} {text!r} is not a date (YYYY-MM-DD)", rule="date-format",
+                              field=field) from None
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Consecutive days, both ends included."""
+
+    first: date
+    last: date
+
+    def __post_init__(self) -> None:
+        if self.last < self.first:
+            raise InvalidArgument(f"quiet range ends ({self.last}) before it starts ({self.first})",
+                                  rule="quiet-range-order", item="Item 10", field="ranges")
+
+    def __contains__(self, day: object) -> bool:
+        return isinstance(day, date) and self.first <= day <= self.last
+
+    def __str__(self) -> str:
+        return str(self.first) if self.first == self.last else f"{self.first} to {self.last}"
+
+
+@dataclass(frozen=True)
+class QuietDays:
+    """Item 10: an enterprise's quiet production days (安静生产日), on which no enforcement takes place.
+
+    Declared as weekly recurring days (ISO weekday numbers, 1 = Monday ... 7 = Sunday) and/or
+    date ranges; a day is quiet when it matches either. Days are the city's calendar days, so
+    an action planned at 00:30 in Shanghai falls on that Shanghai day whatever UTC says.
+    """
+
+    weekdays: frozenset[int] = frozenset()
+    ranges: tuple[DateRange, ...] = ()
+
+    def __post_init__(self) -> None:
+        bad = sorted(d for d in self.weekdays if not 1 <= d <= 7)
+        if bad:
+            raise InvalidArgument(f"weekdays must be 1 (Monday) to 7 (Sunday), got {bad}",
+                                  rule="quiet-weekday", item="Item 10", field="weekdays")
+
+    @classmethod
+    def of(cls, weekdays: Iterable[int] = (), ranges: Iterable[tuple[date, date]] = ()) -> QuietDays:
+        return cls(frozenset(weekdays), tuple(DateRange(a, b) for a, b in ranges))
+
+    def why_quiet(self, day: date) -> str | None:
+        """Why ``day`` is a quiet production day ("every Tuesday", "2026-12-01 to 2026-12-07"), or None."""
+        if day.isoweekday() in self.weekdays:
+            return f"every {WEEKDAY_NAMES[day.isoweekday() - 1]}"
+        for span in self.ranges:
+            if day in span:
+                return str(span)
+        return None
