@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import signal
@@ -55,6 +56,11 @@ class Mesh:
             if "Ctrl-C stops everything" in line:
                 return proc
 
+    def token(self, user: str) -> str:
+        """A demo user's sign-in token, from the file `make run` writes."""
+        tokens: dict[str, str] = json.loads((self.data_dir / "gateway" / "demo-tokens.json").read_text())
+        return tokens[user]
+
     @property
     def gateway(self) -> str:
         return f"http://127.0.0.1:{self.ports[GATEWAY.port_variable]}"
@@ -73,9 +79,10 @@ async def _anonymous_connect(port: int) -> str:
         await writer.wait_closed()
 
 
-async def _graphql(url: str, query: str) -> Any:
+async def _graphql(url: str, query: str, token: str | None = None) -> Any:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient() as http:
-        return (await http.post(f"{url}/graphql", json={"query": query}, timeout=10)).json()
+        return (await http.post(f"{url}/graphql", json={"query": query}, headers=headers, timeout=10)).json()
 
 
 async def test_run_starts_everything_stops_cleanly_and_keeps_data(tmp_path: Path) -> None:
@@ -96,7 +103,7 @@ async def test_run_starts_everything_stops_cleanly_and_keeps_data(tmp_path: Path
         await nc.drain()
         query = '{ incident(id: "luolong-police:RUN-1") { id } }'
         for _ in range(200):
-            if (await _graphql(mesh.gateway, query))["data"]["incident"]:
+            if (await _graphql(mesh.gateway, query, mesh.token("demo-police")))["data"]["incident"]:
                 break
             await asyncio.sleep(0.05)
         else:
@@ -113,7 +120,10 @@ async def test_run_starts_everything_stops_cleanly_and_keeps_data(tmp_path: Path
     # A second run keeps the first one's data.
     proc = await mesh.start()
     try:
-        found = await _graphql(mesh.gateway, '{ incident(id: "luolong-police:RUN-1") { id } }')
+        anonymous = await _graphql(mesh.gateway, '{ incident(id: "luolong-police:RUN-1") { id } }')
+        assert anonymous["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED"
+        found = await _graphql(mesh.gateway, '{ incident(id: "luolong-police:RUN-1") { id } }',
+                               mesh.token("demo-office"))
         assert found == {"data": {"incident": {"id": "luolong-police:RUN-1"}}}
     finally:
         proc.send_signal(signal.SIGTERM)

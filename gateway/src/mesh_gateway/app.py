@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -13,29 +14,55 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route, WebSocketRoute
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types.unset import UNSET, UnsetType
 
+from mesh_gateway.auth import AuthError, TokenVerifier
 from mesh_gateway.clients import ServiceClients
 from mesh_gateway.context import Context
 from mesh_gateway.feeds import start_feeds
 from mesh_gateway.hub import Hub
+from mesh_gateway.limits import BodyLimit
 from mesh_gateway.schema import build_schema
 from mesh_gateway.settings import GatewaySettings
 from meshlib.bus import Bus
 
+log = logging.getLogger(__name__)
+
 
 class _GraphQL(GraphQL[Context, None]):
+    def __init__(self, *args: Any, verifier: TokenVerifier | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._verifier = verifier
+
     async def get_context(self, request: Any, response: Any) -> Context:
         state = request.app.state
-        return Context.create(state.clients, state.hub, request, response)
+        return Context.create(state.clients, state.hub, request, response, verifier=self._verifier)
+
+    async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
+        """A subscriber signs in with ``{"Authorization": "Bearer ..."}`` in connection_init; a bad token is 4403."""
+        try:
+            context.principal  # noqa: B018 - verifies the token now, before any subscription starts
+        except AuthError as err:
+            log.info("websocket sign-in refused: %s", err)
+            raise ConnectionRejectionError from None
+        unset: UnsetType = UNSET
+        return unset
 
 
 def create_app(settings: GatewaySettings) -> Starlette:
+    verifier = settings.verifier()
+    if verifier is None:
+        log.warning("sign-in is OFF (no JWT_SECRET_FILE or JWT_JWKS_URL): no caller is identified and no "
+                    "access rule is checked; never run like this outside development")
     schema = build_schema(max_depth=settings.max_depth, max_tokens=settings.max_tokens,
-                          max_aliases=settings.max_aliases)
+                          max_aliases=settings.max_aliases, production=settings.production)
     graphql = _GraphQL(
         schema,
-        graphql_ide="graphiql" if settings.graphiql else None,
+        verifier=verifier,
+        graphql_ide="graphiql" if settings.graphiql and not settings.production else None,
+        allow_queries_via_get=False,
         subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
         keep_alive=True,
         keep_alive_interval=15,
@@ -70,5 +97,8 @@ def create_app(settings: GatewaySettings) -> Starlette:
             Route("/readyz", readyz),
         ],
         lifespan=lifespan,
-        middleware=[Middleware(OpenTelemetryMiddleware, excluded_urls="healthz,readyz")],
+        middleware=[
+            Middleware(OpenTelemetryMiddleware, excluded_urls="healthz,readyz"),
+            Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        ],
     )

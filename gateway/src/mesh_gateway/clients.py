@@ -3,27 +3,35 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from mesh.contacts.v1 import contacts_pb2_grpc
-from mesh.environment.v1 import environment_pb2_grpc
-from mesh.officers.v1 import officers_pb2_grpc
-from mesh.response.v1 import response_pb2_grpc
+from mesh.contacts.v1 import contacts_pb2, contacts_pb2_grpc
+from mesh.environment.v1 import environment_pb2, environment_pb2_grpc
+from mesh.officers.v1 import officers_pb2, officers_pb2_grpc
+from mesh.response.v1 import response_pb2, response_pb2_grpc
 from mesh_gateway.settings import GatewaySettings
 from meshlib.channels import channel
 
 
 class ServiceClients:
     def __init__(self, settings: GatewaySettings) -> None:
-        self._channels: dict[str, grpc.aio.Channel] = {"response": channel(settings.response_target)}
+        def open_channel(target: str, descriptor: Any, service: str) -> grpc.aio.Channel:
+            # Every call gets the gateway's deadline; reads are retried while a service restarts.
+            return channel(target, services=[descriptor.services_by_name[service]], timeout=settings.rpc_timeout)
+
+        self._channels: dict[str, grpc.aio.Channel] = {
+            "response": open_channel(settings.response_target, response_pb2.DESCRIPTOR, "ResponseService"),
+            "contacts": open_channel(settings.contacts_target, contacts_pb2.DESCRIPTOR, "ContactsService"),
+            "officers": open_channel(settings.officers_target, officers_pb2.DESCRIPTOR, "OfficersService"),
+            "environment": open_channel(settings.environment_target, environment_pb2.DESCRIPTOR,
+                                        "EnvironmentService"),
+        }
         self.response = response_pb2_grpc.ResponseServiceStub(self._channels["response"])
-        self._channels["contacts"] = channel(settings.contacts_target)
         self.contacts = contacts_pb2_grpc.ContactsServiceStub(self._channels["contacts"])
-        self._channels["officers"] = channel(settings.officers_target)
         self.officers = officers_pb2_grpc.OfficersServiceStub(self._channels["officers"])
-        self._channels["environment"] = channel(settings.environment_target)
         self.environment = environment_pb2_grpc.EnvironmentServiceStub(self._channels["environment"])
 
     async def ready(self, timeout: float = 1.0) -> dict[str, bool]:

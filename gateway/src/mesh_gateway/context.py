@@ -8,6 +8,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from mesh.response.v1 import response_pb2
+from mesh_gateway.auth import Principal, Role, TokenVerifier
 from mesh_gateway.clients import ServiceClients
 from mesh_gateway.contacts.loaders import ContactsLoaders
 from mesh_gateway.environment.loaders import EnvironmentLoaders
@@ -48,9 +49,41 @@ class Context:
     clients: ServiceClients
     hub: Hub
     loaders: Loaders
+    verifier: TokenVerifier | None = None
+    """None: sign-in is off (development only): no one is identified and nothing is checked."""
     request: Any = None
     response: Any = None
+    connection_params: dict[str, Any] | None = None
+    """graphql-transport-ws: the connection_init payload (carries "Authorization" for subscriptions)."""
+    _principal: Principal | None = field(default=None, repr=False)
 
     @classmethod
-    def create(cls, clients: ServiceClients, hub: Hub, request: Any = None, response: Any = None) -> Context:
-        return cls(clients=clients, hub=hub, loaders=Loaders(clients), request=request, response=response)
+    def create(cls, clients: ServiceClients, hub: Hub, request: Any = None, response: Any = None,
+               verifier: TokenVerifier | None = None) -> Context:
+        return cls(clients=clients, hub=hub, loaders=Loaders(clients), verifier=verifier, request=request,
+                   response=response)
+
+    @property
+    def principal(self) -> Principal:
+        """Who is asking (raises :class:`AuthError` for a bad token; no token is the public)."""
+        if self._principal is None:
+            if self.verifier is None:
+                self._principal = UNVERIFIED
+            else:
+                self._principal = self.verifier.principal(self._authorization())
+        return self._principal
+
+    def _authorization(self) -> str | None:
+        if self.connection_params is not None:
+            value = self.connection_params.get("Authorization") or self.connection_params.get("authorization")
+            return str(value) if value else None
+        headers = getattr(self.request, "headers", None)
+        return headers.get("authorization") if headers is not None else None
+
+
+UNVERIFIED = Principal("unverified", Role.OPS, name="sign-in is off")
+
+
+def actor(info: Any) -> str:
+    """Who is making a change, for the services' trails (the token's subject)."""
+    return str(info.context.principal.subject)

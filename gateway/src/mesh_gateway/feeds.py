@@ -7,13 +7,11 @@ import logging
 from opentelemetry import context as otel_context
 
 from mesh_gateway.hub import Event, Hub
+from mesh_gateway.live import FEEDS
 from meshlib.bus import Bus, Delivery
 from meshlib.envelope import Envelope
 
 log = logging.getLogger(__name__)
-
-FEEDS = ["incidents.accepted"]
-"""The subjects the gateway follows for its subscriptions."""
 
 
 async def start_feeds(bus: Bus, hub: Hub) -> None:

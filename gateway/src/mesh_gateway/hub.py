@@ -74,9 +74,17 @@ class Hub:
 
     @contextmanager
     def subscribe(self, topic: str) -> Iterator[Subscriber]:
+        with self.subscribe_many([topic]) as subscriber:
+            yield subscriber
+
+    @contextmanager
+    def subscribe_many(self, topics: list[str]) -> Iterator[Subscriber]:
+        """One queue for events on any of ``topics``, in the order they arrive."""
         subscriber = Subscriber(self._queue_size)
-        self._subscribers[topic].add(subscriber)
+        for topic in topics:
+            self._subscribers[topic].add(subscriber)
         try:
             yield subscriber
         finally:
-            self._subscribers[topic].discard(subscriber)
+            for topic in topics:
+                self._subscribers[topic].discard(subscriber)

@@ -2,32 +2,39 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import (
+    DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
     MaxTokensLimiter,
     ParserCache,
     QueryDepthLimiter,
+    SchemaExtension,
     ValidationCache,
 )
+from strawberry.types import ExecutionContext
 
+from mesh_gateway.authorization import Authorization
 from mesh_gateway.contacts.mutation import ContactsMutation
 from mesh_gateway.contacts.query import ContactsQuery
 from mesh_gateway.contacts.types import Enterprise, Leader, Project
 from mesh_gateway.environment.mutation import EnvironmentMutation
 from mesh_gateway.environment.query import EnvironmentQuery
 from mesh_gateway.errors import should_mask
+from mesh_gateway.incidents.mutation import IncidentMutation
 from mesh_gateway.incidents.query import IncidentQuery
-from mesh_gateway.incidents.subscription import IncidentSubscription
 from mesh_gateway.incidents.types import Incident
+from mesh_gateway.live import LiveSubscription
 from mesh_gateway.officers.mutation import OfficersMutation
 from mesh_gateway.officers.project_types import NonApproval
 from mesh_gateway.officers.query import OfficersQuery
 from mesh_gateway.officers.request_types import EnterpriseRequest
 from mesh_gateway.officers.types import Officer
+from mesh_gateway.tracing import OperationTracing
 
 
 @strawberry.type
@@ -36,27 +43,41 @@ class Query(IncidentQuery, ContactsQuery, OfficersQuery, EnvironmentQuery):
 
 
 @strawberry.type
-class Mutation(ContactsMutation, OfficersMutation, EnvironmentMutation):
+class Mutation(IncidentMutation, ContactsMutation, OfficersMutation, EnvironmentMutation):
     pass
 
 
 @strawberry.type
-class Subscription(IncidentSubscription):
+class Subscription(LiveSubscription):
     pass
 
 
-def build_schema(*, max_depth: int = 10, max_tokens: int = 2000, max_aliases: int = 30) -> strawberry.Schema:
-    # Instances, not classes: the caches and limits live in them across requests (strawberry
-    # accepts both; its annotation names only classes and factories).
-    extensions: list[Any] = [
-        QueryDepthLimiter(max_depth=max_depth),
-        MaxTokensLimiter(max_token_count=max_tokens),
-        MaxAliasesLimiter(max_alias_count=max_aliases),
-        ParserCache(maxsize=1000),
-        ValidationCache(maxsize=1000),
-        MaskErrors(should_mask_error=should_mask),
+class _Schema(strawberry.federation.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """Log internal failures only: refusals and invalid queries are the caller's to read, not ours."""
+        internal = [e for e in errors if should_mask(e)]
+        if internal:
+            super().process_errors(internal, execution_context)
+
+
+def build_schema(*, max_depth: int = 10, max_tokens: int = 2000, max_aliases: int = 30,
+                 production: bool = False) -> strawberry.Schema:
+    # Factories, not instances: strawberry makes one extension per request from each, so
+    # concurrent requests never share an extension's execution context. The parser and
+    # validation caches live at module level and are shared all the same.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: MaxTokensLimiter(max_token_count=max_tokens),
+        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
+        lambda: ParserCache(maxsize=1000),
+        lambda: ValidationCache(maxsize=1000),
+        OperationTracing,
+        Authorization,
+        lambda: MaskErrors(should_mask_error=should_mask),
     ]
-    return strawberry.federation.Schema(
+    if production:
+        extensions.append(DisableIntrospection)
+    return _Schema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,

@@ -1,7 +1,6 @@
 """Contacts mutations: the registry, leaders, pairings (item 20), visits and problems (items 19, 20), editions.
 
-Until the gateway authenticates callers (the gateway issue), every change is recorded as made
-by :data:`ANONYMOUS`; :func:`actor` is the one place that will read the caller from the context.
+Every change is recorded as made by the signed-in caller (:func:`mesh_gateway.context.actor`).
 """
 
 from __future__ import annotations
@@ -14,15 +13,8 @@ from mesh.contacts.v1 import contacts_pb2 as pb
 from mesh_gateway.contacts.enums import TargetKind, to_proto
 from mesh_gateway.contacts.inputs import EnterpriseInput, LeaderInput, ProblemInput, ProjectInput, VisitInput, day
 from mesh_gateway.contacts.types import Edition, Enterprise, Leader, Pairing, Problem, Project, Visit
+from mesh_gateway.context import actor
 from mesh_gateway.errors import call
-
-ANONYMOUS = "anonymous"
-
-
-def actor(info: strawberry.Info) -> str:
-    """Who is making the change, for the service's trail."""
-    user = getattr(info.context, "user", None)
-    return str(getattr(user, "subject", None) or ANONYMOUS)
 
 
 @strawberry.type(description="A visit as recorded, with the problems raised on it")

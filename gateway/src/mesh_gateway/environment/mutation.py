@@ -9,7 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from mesh.environment.v1 import environment_pb2 as pb
-from mesh_gateway.contacts.mutation import actor
+from mesh_gateway.context import actor
 from mesh_gateway.environment.enums import FilingBody, Level, SiteKind, to_proto
 from mesh_gateway.environment.inputs import (
     EnforcementActionInput,

@@ -1,13 +1,73 @@
-"""Incident queries: one by id (batched), a filtered newest-first page."""
+"""Incident queries: one by id (batched), a filtered newest-first page, units, statistics.
+
+Rows are narrowed to what the caller may see: police see the incidents their agency
+reported or is responsible for; an enterprise sees those at itself.
+"""
 
 from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
 
 import strawberry
 
 from mesh.response.v1 import response_pb2
+from mesh_gateway.auth import Principal, Role
+from mesh_gateway.authorization import forbidden
 from mesh_gateway.errors import call
+from mesh_gateway.incidents.mutation import RespondingUnit
 from mesh_gateway.incidents.types import Incident, IncidentFilter
 from mesh_gateway.pagination import Connection, check_first
+
+
+def may_see(principal: Principal, incident: response_pb2.Incident) -> bool:
+    if principal.role is Role.POLICE:
+        return principal.agency in (incident.agency, incident.unit_id)
+    if principal.role is Role.ENTERPRISE:
+        return bool(incident.enterprise_id) and incident.enterprise_id == principal.enterprise_id
+    return True
+
+
+def scoped(principal: Principal, flt: IncidentFilter | None) -> IncidentFilter:
+    """The filter narrowed to the caller's rows (a caller cannot widen it by asking)."""
+    flt = flt or IncidentFilter()
+    if principal.role is Role.POLICE:
+        return replace(flt, agency=principal.agency or "\x00none")
+    if principal.role is Role.ENTERPRISE:
+        return replace(flt, enterprise_id=principal.enterprise_id or "\x00none")
+    return flt
+
+
+@strawberry.type
+class Durations:
+    count: int
+    median_seconds: float
+    p90_seconds: float
+
+
+@strawberry.type(description="Counts and response times from receipt (item 9), with clock breaches")
+class ResponseStatistics:
+    key: str = strawberry.field(description="The unit id, or the category")
+    incidents: int
+    open: int
+    breaches: int
+    to_acknowledge: Durations
+    to_arrive: Durations
+    to_resolve: Durations
+
+    @classmethod
+    def from_proto(cls, r: response_pb2.StatisticsRow) -> ResponseStatistics:
+        def d(x: response_pb2.Durations) -> Durations:
+            return Durations(count=x.count, median_seconds=x.median_seconds, p90_seconds=x.p90_seconds)
+
+        return cls(key=r.key, incidents=r.incidents, open=r.open, breaches=r.breaches,
+                   to_acknowledge=d(r.to_acknowledge), to_arrive=d(r.to_arrive), to_resolve=d(r.to_resolve))
+
+
+@strawberry.type
+class IncidentStatistics:
+    by_unit: list[ResponseStatistics]
+    by_category: list[ResponseStatistics]
 
 
 @strawberry.type
@@ -15,15 +75,40 @@ class IncidentQuery:
     @strawberry.field(description="One incident by id (\"<agency>:<external id>\")")
     async def incident(self, info: strawberry.Info, id: strawberry.ID) -> Incident | None:
         found = await info.context.loaders.incidents.load(str(id))
-        return None if found is None else Incident.from_proto(found)
+        if found is None:
+            return None
+        if not may_see(info.context.principal, found):
+            raise forbidden("this incident is not one your agency reported, is responsible for, or that concerns "
+                            "your enterprise", "Query.incident")
+        return Incident.from_proto(found)
 
     @strawberry.field(description="Incidents newest first, filtered; a page of at most 100")
     async def incidents(
         self, info: strawberry.Info, filter: IncidentFilter | None = None, first: int = 20, after: str | None = None
     ) -> Connection[Incident]:
+        flt = scoped(info.context.principal, filter)
         request = response_pb2.ListIncidentsRequest(
-            filter=filter.to_proto() if filter else None, page_size=check_first(first), page_token=after or ""
+            filter=flt.to_proto(), page_size=check_first(first), page_token=after or ""
         )
         reply = await call(info.context.clients.response.ListIncidents(request))
         nodes = [Incident.from_proto(i) for i in reply.incidents]
         return Connection[Incident].from_page(nodes, list(reply.cursors), reply.next_page_token)
+
+    @strawberry.field(description="Responding units, optionally of one county")
+    async def responding_units(self, info: strawberry.Info, county_code: str | None = None) -> list[RespondingUnit]:
+        request = response_pb2.ListUnitsRequest(county_code=county_code) if county_code else \
+            response_pb2.ListUnitsRequest()
+        reply = await call(info.context.clients.response.ListUnits(request))
+        return [RespondingUnit.from_proto(u) for u in reply.units]
+
+    @strawberry.field(description="Per unit and per category: counts, median and 90th-percentile times, breaches")
+    async def incident_statistics(self, info: strawberry.Info, since: datetime | None = None,
+                                  until: datetime | None = None) -> IncidentStatistics:
+        request = response_pb2.StatisticsRequest()
+        if since is not None:
+            request.since.FromDatetime(since)
+        if until is not None:
+            request.until.FromDatetime(until)
+        reply = await call(info.context.clients.response.GetStatistics(request))
+        return IncidentStatistics(by_unit=[ResponseStatistics.from_proto(r) for r in reply.by_unit],
+                                  by_category=[ResponseStatistics.from_proto(r) for r in reply.by_category])

@@ -35,6 +35,46 @@ class IncidentSeverity(Enum):
     MAJOR = "major"
 
 
+@strawberry.type
+class IncidentTerritory:
+    county_code: str | None
+    township_code: str | None
+    source: str
+
+
+@strawberry.type(description="A dispatch to a responding unit (item 9)")
+class DispatchRecord:
+    unit_id: str
+    rule: str = strawberry.field(description="township-unit, county-unit, reporting-agency or manual")
+    by: str
+    reason: str | None
+    at: datetime
+
+
+@strawberry.type
+class StatusChange:
+    status: str
+    by: str
+    channel: str = strawberry.field(description="nats (pushed by the unit), grpc (through the graph), auto")
+    note: str | None
+    at: datetime
+
+
+@strawberry.type
+class EscalationRecord:
+    level: str
+    reason: str
+    at: datetime
+
+
+@strawberry.type
+class ResponseClock:
+    kind: str = strawberry.field(description="acknowledge, arrive or resolve")
+    due_at: datetime
+    state: str = strawberry.field(description="pending, warned, breached, met or cancelled")
+    met_at: datetime | None
+
+
 @strawberry.federation.type(keys=["id"], description="An incident pushed by a police or department system")
 class Incident:
     id: strawberry.ID
@@ -50,6 +90,43 @@ class Incident:
     description: str
     reporter_contact: str
     status: str
+    unit_id: str | None = strawberry.field(default=None, description="The responding unit now responsible")
+    outcome: str | None = None
+    reason: str | None = strawberry.field(default=None, description="Why it was transferred or closed as unfounded")
+    workflow: strawberry.Private[response_pb2.Incident | None] = None
+
+    @strawberry.field(description="Where it lies, and how that was decided (enterprise, project, reporting agency)")
+    def territory(self) -> IncidentTerritory | None:
+        if self.workflow is None or not self.workflow.HasField("territory"):
+            return None
+        t = self.workflow.territory
+        return IncidentTerritory(county_code=t.county_code or None, township_code=t.township_code or None,
+                                 source=t.source)
+
+    @strawberry.field(description="Item 9: at a key-protection site (a key enterprise or project): tighter clocks")
+    def key_protection(self) -> bool:
+        return bool(self.workflow and self.workflow.key_protection)
+
+    @strawberry.field(description="Every dispatch, with the rule that chose the unit")
+    def dispatches(self) -> list[DispatchRecord]:
+        return [DispatchRecord(unit_id=d.unit_id, rule=d.rule, by=d.by, reason=d.reason or None,
+                               at=d.at.ToDatetime(UTC)) for d in (self.workflow.dispatches if self.workflow else [])]
+
+    @strawberry.field(description="Every status change: who, through which channel, when")
+    def history(self) -> list[StatusChange]:
+        return [StatusChange(status=h.status, by=h.by, channel=h.channel, note=h.note or None,
+                             at=h.at.ToDatetime(UTC)) for h in (self.workflow.history if self.workflow else [])]
+
+    @strawberry.field(description="Item 9: a major incident goes to the county and the city at once")
+    def escalations(self) -> list[EscalationRecord]:
+        return [EscalationRecord(level=e.level, reason=e.reason, at=e.at.ToDatetime(UTC))
+                for e in (self.workflow.escalations if self.workflow else [])]
+
+    @strawberry.field(description="The response clocks: acknowledge, arrive, resolve")
+    def clocks(self) -> list[ResponseClock]:
+        return [ResponseClock(kind=c.kind, due_at=c.due_at.ToDatetime(UTC), state=c.state,
+                              met_at=c.met_at.ToDatetime(UTC) if c.HasField("met_at") else None)
+                for c in (self.workflow.clocks if self.workflow else [])]
 
     @classmethod
     def from_proto(cls, p: response_pb2.Incident) -> Incident:
@@ -67,6 +144,10 @@ class Incident:
             description=p.description,
             reporter_contact=p.reporter_contact,
             status=p.status,
+            unit_id=p.unit_id or None,
+            outcome=p.outcome or None,
+            reason=p.reason or None,
+            workflow=p,
         )
 
     @classmethod
@@ -86,6 +167,7 @@ class Incident:
             description=data["description"],
             reporter_contact=data["reporter_contact"],
             status=data["status"],
+            unit_id=data.get("unit_id") or None,
         )
 
     @strawberry.field(description="Item 9: the governance case it opened or joined, if any")

@@ -1,7 +1,6 @@
 """Officers mutations (items 6, 7, 8, 13, 14); each refusal comes back with its rule and policy item.
 
-Until the gateway authenticates callers, every change is recorded as made by :data:`ANONYMOUS`;
-:func:`actor` is the one place that will read the caller from the context.
+Every change is recorded as made by the signed-in caller (:func:`mesh_gateway.context.actor`).
 """
 
 from __future__ import annotations
@@ -11,6 +10,7 @@ from datetime import datetime
 import strawberry
 
 from mesh.officers.v1 import officers_pb2 as pb
+from mesh_gateway.context import actor
 from mesh_gateway.errors import call
 from mesh_gateway.officers.enums import (
     AgencyMethod,
@@ -43,14 +43,6 @@ from mesh_gateway.officers.inputs import (
 from mesh_gateway.officers.project_types import LeadHandledProject, NonApproval
 from mesh_gateway.officers.request_types import AgencyMonthlyReport, EnterpriseRequest
 from mesh_gateway.officers.types import Officer, Pledge, Reward, SupervisionItem
-
-ANONYMOUS = "anonymous"
-
-
-def actor(info: strawberry.Info) -> str:
-    """Who is making the change, for the service's trail."""
-    user = getattr(info.context, "user", None)
-    return str(getattr(user, "subject", None) or ANONYMOUS)
 
 
 @strawberry.type

@@ -90,7 +90,8 @@ class ResponseServicer(response_pb2_grpc.ResponseServiceServicer):
             if at is not None and at > datetime.now(UTC):
                 raise InvalidArgument("at must not be in the future", rule="no-future-times", field="at")
             doc = await self._desk.change(request.incident_id, target, by=_by(request.by), note=request.note,
-                                          to_unit=request.to_unit_id, at=at, channel="grpc")
+                                          to_unit=request.to_unit_id, at=at, channel="grpc",
+                                          require_responsible=request.by_unit)
             return await self._full(doc)
         return change
 

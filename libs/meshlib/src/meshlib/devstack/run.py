@@ -92,14 +92,19 @@ def start_mesh(cfg: DevStackSettings, sup: Supervisor) -> dict[str, str]:
         servers.wait_until(functools.partial(_grpc_serving, port), timeout=cfg.start_timeout, what=svc.name, proc=proc,
                            log=logs / f"{svc.name}.log")
 
-    gw_env = dict(base_env, HTTP_PORT=str(cfg.gateway_port))
+    gw_env = dict(base_env, HTTP_PORT=str(cfg.gateway_port), JWT_SECRET_FILE=str(data / "gateway" / "jwt.key"))
     gw = servers.spawn([sys.executable, "-m", GATEWAY.module], logs / "gateway.log", gw_env)
     sup.adopt("gateway", gw)
     ready = f"http://127.0.0.1:{cfg.gateway_port}/readyz"
     servers.wait_until(lambda: servers.http_ok(ready), timeout=cfg.start_timeout, what="gateway", proc=gw,
                        log=logs / "gateway.log")
+    tokens = data / "gateway" / "demo-tokens.json"
+    with open(tokens, "w") as out:
+        subprocess.run([sys.executable, "-m", "mesh_gateway.tokens", "--secret-file", gw_env["JWT_SECRET_FILE"]],
+                       stdout=out, check=True)
     return {
         "GraphQL (GraphiQL)": f"http://127.0.0.1:{cfg.gateway_port}/graphql",
+        "Demo sign-in tokens": f"{tokens} (send as 'Authorization: Bearer <token>')",
         "NATS": nats_url,
         "NATS monitoring": f"http://127.0.0.1:{cfg.nats_monitor_port}",
         "MongoDB": mongo_uri,

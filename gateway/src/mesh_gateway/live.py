@@ -1,0 +1,191 @@
+"""Subscriptions: what people watch live, fed from the services' events through the hub.
+
+Each subscription delivers only what its subscriber may see (police: their agency's
+incidents; an enterprise: its own; a county-level user: its county) and what it asked
+for (filters, territory). A subscriber more than ``SUBSCRIBER_QUEUE`` events behind is
+disconnected with close code 4429 and a reason, so it never holds the others up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator, Callable
+from typing import Any, TypeVar
+
+import strawberry
+from opentelemetry import trace
+from opentelemetry.trace import SpanKind
+
+from mesh_gateway.auth import Principal, Role
+from mesh_gateway.hub import Event, SubscriberLagged
+from mesh_gateway.incidents.types import Incident, IncidentCategory, IncidentSeverity
+
+log = logging.getLogger(__name__)
+_tracer = trace.get_tracer("mesh_gateway.subscriptions")
+T = TypeVar("T")
+
+TOO_SLOW = 4429
+"""Close code for a subscriber that fell too far behind (4000-4999 are the application's)."""
+
+INCIDENT_TOPICS = {"reported": "incidents.accepted", "escalated": "incidents.escalated",
+                   "resolved": "incidents.resolved"}
+DEADLINE_DOMAINS = ("incidents", "officers", "environment", "contacts")
+CASE_TOPICS = {"opened": "environment.case.opened", "escalated": "environment.case.escalated"}
+FEEDS = sorted({*INCIDENT_TOPICS.values(), *CASE_TOPICS.values(),
+                *(f"{d}.deadline.{e}" for d in DEADLINE_DOMAINS for e in ("warning", "breached"))})
+"""Every subject the gateway follows for its subscriptions."""
+
+
+def _county(data: dict[str, Any]) -> str | None:
+    territory = data.get("territory") or {}
+    nested = data.get("data") or {}
+    return territory.get("county_code") or nested.get("county_code") or None
+
+
+def visible(principal: Principal, data: dict[str, Any]) -> bool:
+    """Whether an event's subject is one the subscriber may see."""
+    if principal.role is Role.POLICE:
+        return principal.agency is not None and principal.agency in (data.get("agency"), data.get("unit_id"),
+                                                                      data.get("responsible"))
+    if principal.role is Role.ENTERPRISE:
+        return principal.enterprise_id is not None and data.get("enterprise_id") == principal.enterprise_id
+    if principal.county_code is not None:
+        return _county(data) == principal.county_code
+    return True
+
+
+async def _stream(info: strawberry.Info, field: str, topics: list[str], wanted: Callable[[dict[str, Any]], bool],
+                  build: Callable[[Event], T]) -> AsyncGenerator[T, None]:
+    context = info.context
+    principal = context.principal
+    hub = context.hub
+    with hub.subscribe_many(topics) as subscriber:
+        try:
+            async for event in subscriber:
+                data = event.envelope.data
+                if not visible(principal, data) or not wanted(data):
+                    continue
+                with _tracer.start_as_current_span(
+                    f"{field} deliver", context=event.trace_context, kind=SpanKind.PRODUCER,
+                    attributes={"graphql.subscription": field, "mesh.event.id": event.envelope.id},
+                ):
+                    item = build(event)
+                yield item
+        except SubscriberLagged as lagged:
+            log.info("closing a subscriber of %s: %s", field, lagged)
+            websocket = context.request
+            if websocket is not None and hasattr(websocket, "close"):
+                await websocket.close(code=TOO_SLOW, reason=str(lagged)[:120])
+            raise
+
+
+def _matches(data: dict[str, Any], **wanted: Any) -> bool:
+    return all(v is None or data.get(k) == v for k, v in wanted.items())
+
+
+@strawberry.type(description="A deadline warned before it fell due, or breached after (items 9, 13, 14, 16)")
+class DeadlineAlert:
+    deadline_id: str
+    kind: str
+    phase: str = strawberry.field(description="warning or breached")
+    subject_type: str
+    subject_id: str
+    responsible: str
+    due_at: str
+    clause: str = strawberry.field(description="The policy item the clock enforces")
+    county_code: str | None
+    escalate_to: str | None
+
+    @classmethod
+    def from_event(cls, event: Event) -> DeadlineAlert:
+        d = event.envelope.data
+        return cls(deadline_id=d["deadline_id"], kind=d["kind"], phase=event.topic.rsplit(".", 1)[-1],
+                   subject_type=d["subject_type"], subject_id=d["subject_id"], responsible=d["responsible"],
+                   due_at=d["due_at"], clause=d["clause"], county_code=_county(d), escalate_to=d.get("escalate_to"))
+
+
+@strawberry.type(description="A governance case around an enterprise or project (item 9)")
+class CaseAlert:
+    case_id: strawberry.ID
+    enterprise_id: str | None
+    project_id: str | None
+    offence: str
+    state: str
+    level: str
+    major: bool
+    key_protection: bool
+    county_code: str | None
+    incident_ids: list[str]
+
+    @classmethod
+    def from_event(cls, event: Event) -> CaseAlert:
+        d = event.envelope.data
+        return cls(case_id=strawberry.ID(d["case_id"]), enterprise_id=d.get("enterprise_id"),
+                   project_id=d.get("project_id"), offence=d["offence"], state=d["state"], level=d["level"],
+                   major=bool(d.get("major")), key_protection=bool(d.get("key_protection")), county_code=_county(d),
+                   incident_ids=list(d.get("incident_ids", [])))
+
+
+def _incident(event: Event) -> Incident:
+    return Incident.from_event(event.envelope.data)
+
+
+@strawberry.type
+class LiveSubscription:
+    @strawberry.subscription(description="Each incident as soon as the response service has accepted it")
+    async def incident_reported(
+        self, info: strawberry.Info, agency: str | None = None, category: IncidentCategory | None = None,
+        severity: IncidentSeverity | None = None, enterprise_id: str | None = None,
+    ) -> AsyncGenerator[Incident, None]:
+        def wanted(d: dict[str, Any]) -> bool:
+            return _matches(d, agency=agency, category=category and category.value,
+                            severity=severity and severity.value, enterprise_id=enterprise_id)
+
+        async for item in _stream(info, "incidentReported", [INCIDENT_TOPICS["reported"]], wanted, _incident):
+            yield item
+
+    @strawberry.subscription(description="Major incidents escalated to the county and the city (item 9)")
+    async def incident_escalated(self, info: strawberry.Info,
+                                 county_code: str | None = None) -> AsyncGenerator[Incident, None]:
+        async for item in _stream(info, "incidentEscalated", [INCIDENT_TOPICS["escalated"]],
+                                  lambda d: county_code is None or _county(d) == county_code, _incident):
+            yield item
+
+    @strawberry.subscription(description="Incidents resolved on scene")
+    async def incident_resolved(self, info: strawberry.Info,
+                                county_code: str | None = None) -> AsyncGenerator[Incident, None]:
+        async for item in _stream(info, "incidentResolved", [INCIDENT_TOPICS["resolved"]],
+                                  lambda d: county_code is None or _county(d) == county_code, _incident):
+            yield item
+
+    @strawberry.subscription(description="Early warnings of deadlines about to fall due, in every service")
+    async def deadline_warning(self, info: strawberry.Info,
+                               county_code: str | None = None) -> AsyncGenerator[DeadlineAlert, None]:
+        topics = [f"{d}.deadline.warning" for d in DEADLINE_DOMAINS]
+        async for item in _stream(info, "deadlineWarning", topics,
+                                  lambda d: county_code is None or _county(d) == county_code,
+                                  DeadlineAlert.from_event):
+            yield item
+
+    @strawberry.subscription(description="Deadlines breached, in every service")
+    async def deadline_breached(self, info: strawberry.Info,
+                                county_code: str | None = None) -> AsyncGenerator[DeadlineAlert, None]:
+        topics = [f"{d}.deadline.breached" for d in DEADLINE_DOMAINS]
+        async for item in _stream(info, "deadlineBreached", topics,
+                                  lambda d: county_code is None or _county(d) == county_code,
+                                  DeadlineAlert.from_event):
+            yield item
+
+    @strawberry.subscription(description="Governance cases opened (item 9)")
+    async def case_opened(self, info: strawberry.Info,
+                          county_code: str | None = None) -> AsyncGenerator[CaseAlert, None]:
+        async for item in _stream(info, "caseOpened", [CASE_TOPICS["opened"]],
+                                  lambda d: county_code is None or _county(d) == county_code, CaseAlert.from_event):
+            yield item
+
+    @strawberry.subscription(description="Governance cases escalated to the county or the city (item 9)")
+    async def case_escalated(self, info: strawberry.Info,
+                             county_code: str | None = None) -> AsyncGenerator[CaseAlert, None]:
+        async for item in _stream(info, "caseEscalated", [CASE_TOPICS["escalated"]],
+                                  lambda d: county_code is None or _county(d) == county_code, CaseAlert.from_event):
+            yield item

@@ -1,0 +1,32 @@
+"""One span per GraphQL operation, named after it; the gRPC calls it makes are its children.
+
+No span per resolved field (strawberry's OpenTelemetry extension does that and is slow on
+big lists): the I/O a resolver does is already traced by the gRPC client interceptors.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from opentelemetry import trace
+from strawberry.extensions import SchemaExtension
+
+_tracer = trace.get_tracer("mesh_gateway.graphql")
+
+
+class OperationTracing(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        ctx = self.execution_context
+        name = ctx.operation_name or "anonymous"
+        with _tracer.start_as_current_span(f"graphql {name}") as span:
+            span.set_attribute("graphql.operation.name", name)
+            yield
+            kind = getattr(ctx, "operation_type", None)
+            if kind is not None:
+                span.set_attribute("graphql.operation.type", str(getattr(kind, "value", kind)))
+            result = ctx.result
+            errors = getattr(result, "errors", None) or []
+            if errors:
+                span.set_attribute("graphql.errors", len(errors))
+                span.set_attribute("graphql.error.codes", sorted({str((e.extensions or {}).get("code", "INTERNAL"))
+                                                                  for e in errors}))

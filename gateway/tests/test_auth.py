@@ -1,0 +1,170 @@
+"""Sign-in and roles through the gateway: each role against a sample of fields, rows narrowed, clear refusals."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import jwt
+import pytest
+import websockets
+
+from mesh.response.v1 import response_pb2_grpc
+from mesh_contacts.settings import ContactsSettings
+from mesh_contacts.testing import run_contacts
+from mesh_gateway import policy
+from mesh_gateway.auth import Principal, Role, issue
+from mesh_gateway.schema import build_schema
+from mesh_gateway.settings import GatewaySettings
+from mesh_gateway.testing import RunningGateway, next_payload, running_gateway, subscription
+from mesh_response.push import push
+from mesh_response.service import SPEC as RESPONSE
+from mesh_response.settings import ResponseSettings
+from mesh_response.testing import report, wait_stored
+from meshlib.bus import Bus
+from meshlib.channels import channel
+from meshlib.service import running
+from meshlib.testing.plugin import settings_for
+
+ISSUER, AUDIENCE = "mesh-dev", "mesh-gateway"
+POLICE = Principal("p1", Role.POLICE, agency="luolong-police", county_code="410311")
+ENTERPRISE = Principal("e1", Role.ENTERPRISE, enterprise_id="ent-001")
+OPS = Principal("o1", Role.OPS)
+OFFICER = Principal("c1", Role.OFFICER)
+OFFICE = Principal("x1", Role.OPTIMISATION_OFFICE)
+
+
+class Mesh:
+    def __init__(self, gateway: RunningGateway, secret: bytes, pusher: Bus) -> None:
+        self.gateway = gateway
+        self.secret = secret
+        self.pusher = pusher
+
+    def token(self, principal: Principal) -> str:
+        return issue(self.secret, principal, issuer=ISSUER, audience=AUDIENCE)
+
+    async def query(self, query: str, principal: Principal | None = None, variables: dict[str, Any] | None = None,
+                    token: str | None = None) -> dict[str, Any]:
+        if principal is not None:
+            token = self.token(principal)
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        return await self.gateway.query(query, variables, headers=headers)
+
+
+@pytest.fixture
+async def mesh(mesh_env: dict[str, str], tmp_path: Path) -> AsyncIterator[Mesh]:
+    secret_file = tmp_path / "jwt.key"
+    async with running(RESPONSE, settings_for(ResponseSettings, mesh_env)) as response, \
+            run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off")) as contacts:
+        gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
+                          RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
+                          CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")
+        async with running_gateway(gw) as gateway:
+            pusher = await Bus.connect(gw, name="test-pusher")
+            ns = pusher.ns.prefix
+            await push(pusher.nc, "luolong-police", [report("A-1", enterprise_id="ent-001")], namespace=ns)
+            await push(pusher.nc, "xigong-police", [report("B-1", agency="xigong-police", enterprise_id="ent-002")],
+                       namespace=ns)
+            ch = channel(f"127.0.0.1:{response.port}")
+            await wait_stored(response_pb2_grpc.ResponseServiceStub(ch), ["luolong-police:A-1", "xigong-police:B-1"])
+            await ch.close()
+            try:
+                yield Mesh(gateway, secret_file.read_bytes().strip(), pusher)
+            finally:
+                await pusher.close()
+
+
+def codes(reply: dict[str, Any]) -> list[str]:
+    return [e["extensions"]["code"] for e in reply.get("errors", [])]
+
+
+INCIDENT_IDS = "{ incidents(first: 10) { edges { node { id } } } }"
+
+
+async def test_the_public_reads_the_pairing_list_and_nothing_else(mesh: Mesh) -> None:
+    public = await mesh.query("{ pairingListEditions(first: 5) { edges { node { number } } } }")
+    assert "errors" not in public, public
+    refused = await mesh.query(INCIDENT_IDS)
+    assert refused["data"] is None
+    assert codes(refused) == ["UNAUTHENTICATED"]
+    assert "sign in to use Query.incidents" in refused["errors"][0]["message"]
+
+
+async def test_police_see_only_their_agencys_incidents(mesh: Mesh) -> None:
+    listed = await mesh.query(INCIDENT_IDS, POLICE)
+    assert listed["data"]["incidents"]["edges"] == [{"node": {"id": "luolong-police:A-1"}}]
+    # Asking for another agency's does not widen the view.
+    widened = await mesh.query('{ incidents(first: 10, filter: {agency: "xigong-police"}) { edges { node { id } } } }',
+                               POLICE)
+    assert widened["data"]["incidents"]["edges"] == [{"node": {"id": "luolong-police:A-1"}}]
+    other = await mesh.query('{ incident(id: "xigong-police:B-1") { id } }', POLICE)
+    assert codes(other) == ["FORBIDDEN"] and other["data"] == {"incident": None}
+    own = await mesh.query('{ incident(id: "luolong-police:A-1") { id reporterContact } }', POLICE)
+    assert own["data"]["incident"]["reporterContact"] == "duty desk 0379-110"
+
+
+async def test_an_enterprise_sees_its_own_incidents_but_not_who_reported_them(mesh: Mesh) -> None:
+    listed = await mesh.query(INCIDENT_IDS, ENTERPRISE)
+    assert listed["data"]["incidents"]["edges"] == [{"node": {"id": "luolong-police:A-1"}}]
+    contact = await mesh.query("{ incidents(first: 1) { edges { node { reporterContact } } } }", ENTERPRISE)
+    assert contact["data"] is None and codes(contact) == ["FORBIDDEN"]
+    assert "Incident.reporterContact is only for" in contact["errors"][0]["message"]
+    other = await mesh.query('query($id: ID!) { enterprise(id: $id) { name } }', ENTERPRISE, {"id": "ent-002"})
+    assert codes(other) == ["FORBIDDEN"] and "only for itself" in other["errors"][0]["message"]
+
+
+async def test_ops_read_statistics_but_not_incidents_and_an_officer_cannot_register_enterprises(mesh: Mesh) -> None:
+    stats = await mesh.query("{ incidentStatistics { byCategory { key incidents } } }", OPS)
+    assert stats["data"]["incidentStatistics"]["byCategory"] == [{"key": "extortion", "incidents": 2}]
+    assert codes(await mesh.query(INCIDENT_IDS, OPS)) == ["FORBIDDEN"]
+    mutation = 'mutation { publishPairingList { number } }'
+    refused = await mesh.query(mutation, OFFICER)
+    assert refused["data"] is None and codes(refused) == ["FORBIDDEN"]
+    assert "it is for optimisation_office" in refused["errors"][0]["message"]
+    everything = await mesh.query(INCIDENT_IDS, OFFICE)
+    assert len(everything["data"]["incidents"]["edges"]) == 2
+
+
+async def test_bad_and_expired_tokens_are_refused_with_the_reason(mesh: Mesh) -> None:
+    garbage = await mesh.query(INCIDENT_IDS, token="not-a-jwt")
+    assert codes(garbage) == ["UNAUTHENTICATED"] and "not valid" in garbage["errors"][0]["message"]
+    now = int(time.time())
+    expired = jwt.encode({"sub": "p", "iss": ISSUER, "aud": AUDIENCE, "iat": now - 100, "exp": now - 10,
+                          "role": "police"}, mesh.secret, algorithm="HS256")
+    late = await mesh.query(INCIDENT_IDS, token=expired)
+    assert codes(late) == ["UNAUTHENTICATED"] and "expired" in late["errors"][0]["message"]
+    forged = issue(b"another key of at least thirty-two bytes", POLICE, issuer=ISSUER, audience=AUDIENCE)
+    assert codes(await mesh.query(INCIDENT_IDS, token=forged)) == ["UNAUTHENTICATED"]
+
+
+async def test_subscriptions_need_sign_in_and_deliver_only_what_the_subscriber_may_see(mesh: Mesh) -> None:
+    query = "subscription { incidentReported { id } }"
+    url = mesh.gateway.url
+    async with subscription(url, query) as ws:  # no token: the public
+        refused = json.loads(await ws.recv())
+        assert refused["type"] == "next" and refused["payload"]["data"] is None
+        assert [e["extensions"]["code"] for e in refused["payload"]["errors"]] == ["UNAUTHENTICATED"]
+        assert json.loads(await ws.recv())["type"] == "complete"  # and nothing more is delivered
+    with pytest.raises(websockets.ConnectionClosed) as closed:
+        async with subscription(url, query, payload={"Authorization": "Bearer nonsense"}) as ws:
+            await ws.recv()
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 4403
+    auth = {"Authorization": f"Bearer {mesh.token(POLICE)}"}
+    async with subscription(url, query, payload=auth) as ws:
+        await mesh.gateway.wait_subscribers("incidents.accepted")
+        ns = mesh.pusher.ns.prefix
+        await push(mesh.pusher.nc, "xigong-police", [report("B-2", agency="xigong-police")], namespace=ns)
+        await push(mesh.pusher.nc, "luolong-police", [report("A-2")], namespace=ns)
+        assert await next_payload(ws) == {"data": {"incidentReported": {"id": "luolong-police:A-2"}}}
+
+
+def test_every_root_field_names_who_may_use_it() -> None:
+    schema = build_schema()._schema
+    for root, table in policy.ROOTS.items():
+        graph_type = schema.get_type(root)
+        fields = set(getattr(graph_type, "fields", {}))
+        assert fields - set(table) == set(), f"{root} fields without an access rule"
+        assert set(table) - fields == set(), f"access rules for {root} fields that no longer exist"

@@ -1,0 +1,45 @@
+"""Client channels: a deadline on every call, retries only for reads, and a deadline that really fires."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from mesh.response.v1 import response_pb2
+from meshlib.channels import channel, service_config
+
+RESPONSE = response_pb2.DESCRIPTOR.services_by_name["ResponseService"]
+
+
+def test_reads_are_retried_on_unavailable_and_writes_are_not() -> None:
+    config = service_config([RESPONSE], 2.5)
+    retried, every = config["methodConfig"]
+    methods = {n["method"] for n in retried["name"]}
+    assert {"GetIncident", "BatchGetIncidents", "ListIncidents", "ListUnits", "GetStatistics"} <= methods
+    assert not methods & {"Dispatch", "Acknowledge", "Resolve", "Transfer", "RegisterUnit"}
+    assert retried["retryPolicy"]["retryableStatusCodes"] == ["UNAVAILABLE"]
+    assert every == {"name": [{"service": "mesh.response.v1.ResponseService"}], "timeout": "2.5s"}
+
+
+async def test_the_default_deadline_applies_to_calls_that_set_none() -> None:
+    # A server that accepts the connection and never answers: only the deadline ends the call.
+    server = grpc.aio.server()
+    port = server.add_insecure_port("127.0.0.1:0")
+
+    class Silent(health_pb2_grpc.HealthServicer):
+        async def Check(self, request: Any, context: Any) -> Any:
+            await asyncio.Event().wait()  # never answers
+
+    health_pb2_grpc.add_HealthServicer_to_server(Silent(), server)
+    await server.start()
+    health = health_pb2.DESCRIPTOR.services_by_name["Health"]
+    ch = channel(f"127.0.0.1:{port}", services=[health], timeout=0.5)
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest())
+    assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+    await ch.close()
+    await server.stop(0)
