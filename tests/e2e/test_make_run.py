@@ -18,6 +18,7 @@ from mesh_response.push import connect_options, push
 from mesh_response.testing import report
 from meshlib.devstack.servers import free_port
 from meshlib.devstack.topology import GATEWAY, SERVICES
+from meshlib.testing.plugin import anonymous_connect_reply
 
 
 def _alive(pid: int) -> bool:
@@ -66,19 +67,6 @@ class Mesh:
         return f"http://127.0.0.1:{self.ports[GATEWAY.port_variable]}"
 
 
-async def _anonymous_connect(port: int) -> str:
-    """What the server answers a client that presents no credentials (the NATS protocol, by hand)."""
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        await reader.readline()  # INFO
-        writer.write(b'CONNECT {"verbose":false,"pedantic":false}\r\nPING\r\n')
-        await writer.drain()
-        return (await asyncio.wait_for(reader.readline(), 10)).decode()
-    finally:
-        writer.close()
-        await writer.wait_closed()
-
-
 async def _graphql(url: str, query: str, token: str | None = None) -> Any:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with httpx.AsyncClient() as http:
@@ -96,7 +84,7 @@ async def test_run_starts_everything_stops_cleanly_and_keeps_data(tmp_path: Path
             ready = (await http.get(f"{mesh.gateway}/readyz", timeout=10)).json()
         assert ready["ready"] is True
         nats_url = f"nats://127.0.0.1:{mesh.ports['NATS_PORT']}"
-        assert "Authorization Violation" in await _anonymous_connect(mesh.ports["NATS_PORT"])
+        assert "Authorization Violation" in await anonymous_connect_reply(mesh.ports["NATS_PORT"])
         creds = mesh.data_dir / "creds" / "agency-luolong-police.nk"
         nc = await nats.connect(nats_url, **connect_options("luolong-police", str(creds)))
         await push(nc, "luolong-police", [report("RUN-1", agency="luolong-police")])

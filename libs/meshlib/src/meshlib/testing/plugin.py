@@ -140,3 +140,18 @@ async def mongo_db(mongo_server: MongoServer, namespace: str) -> AsyncIterator[A
         yield client[mongo.database_name(namespace, "test")]
     finally:
         await client.close()
+
+
+async def anonymous_connect_reply(port: int) -> str:
+    """What a NATS server answers a client that presents no credentials (the protocol by hand, no leaks)."""
+    import asyncio
+
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        await reader.readline()  # INFO
+        writer.write(b'CONNECT {"verbose":false,"pedantic":false}\r\nPING\r\n')
+        await writer.drain()
+        return (await asyncio.wait_for(reader.readline(), 10)).decode()
+    finally:
+        writer.close()
+        await writer.wait_closed()
