@@ -11,15 +11,15 @@ import nats
 import pytest
 
 from mesh.response.v1 import response_pb2_grpc
-from meshlib.channels import channel
-from meshlib.devstack import auth, servers
-from meshlib.service import running
-from meshlib.testing.plugin import anonymous_connect_reply, settings_for
 from mesh_response.push import connect_options, push
 from mesh_response.repository import IncidentRepository
 from mesh_response.service import SPEC
 from mesh_response.settings import ResponseSettings
 from mesh_response.testing import report, wait_stored
+from meshlib.channels import channel
+from meshlib.devstack import auth, servers
+from meshlib.service import running
+from meshlib.testing.plugin import anonymous_connect_reply, settings_for
 
 AGENCIES = ["luolong-police", "xigong-police"]
 

@@ -29,9 +29,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymongo import AsyncMongoClient
 
-from meshlib.devstack import servers
 from mesh_response.events import REJECT_CODE, REJECT_REASON
 from mesh_response.testing import report
+from meshlib.devstack import servers
 
 N = int(os.environ.get("RESPONSE_DELIVERY_N", "2000"))
 AGENCY = "luolong-police"

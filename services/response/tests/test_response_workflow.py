@@ -37,7 +37,9 @@ async def pushed(svc: Any, external_id: str, **over: Any) -> pb.Incident:
 
     async def dispatched() -> pb.Incident | None:
         reply = await svc.stub.BatchGetIncidents(pb.BatchGetIncidentsRequest(ids=[incident_id]))
-        return reply.incidents[0] if reply.incidents and reply.incidents[0].status == "dispatched" else None
+        # Its clocks start just after the dispatch is stored (two writes): wait for both.
+        ready = reply.incidents and reply.incidents[0].status == "dispatched" and len(reply.incidents[0].clocks) == 3
+        return reply.incidents[0] if ready else None
 
     return await wait_until(dispatched)
 
@@ -75,8 +77,10 @@ async def test_a_unit_pushes_its_status_on_nats_through_to_resolved(response_ser
                       note="Suspects detained; site manager's statement taken")
 
     async def resolved() -> pb.Incident | None:
+        # The clocks stop just after the status changes (two writes): wait for both.
         got = await svc.stub.GetIncident(pb.GetIncidentRequest(id=incident.id))
-        return got if got.status == "resolved" else None
+        stopped = all(c.state == "met" for c in got.clocks)
+        return got if got.status == "resolved" and stopped else None
 
     done = await wait_until(resolved)
     assert [h.status for h in done.history] == ["dispatched", "acknowledged", "on_scene", "resolved"]
