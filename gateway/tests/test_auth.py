@@ -57,8 +57,9 @@ class Mesh:
 @pytest.fixture
 async def mesh(mesh_env: dict[str, str], tmp_path: Path) -> AsyncIterator[Mesh]:
     secret_file = tmp_path / "jwt.key"
+    contacts_settings = settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off", DEMO_DATA="true")
     async with running(RESPONSE, settings_for(ResponseSettings, mesh_env)) as response, \
-            run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off")) as contacts:
+            run_contacts(contacts_settings) as contacts:
         gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
                           RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
                           CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")
@@ -159,6 +160,19 @@ async def test_subscriptions_need_sign_in_and_deliver_only_what_the_subscriber_m
         await push(mesh.pusher.nc, "xigong-police", [report("B-2", agency="xigong-police")], namespace=ns)
         await push(mesh.pusher.nc, "luolong-police", [report("A-2")], namespace=ns)
         assert await next_payload(ws) == {"data": {"incidentReported": {"id": "luolong-police:A-2"}}}
+
+
+async def test_a_county_level_user_sees_only_its_county(mesh: Mesh) -> None:
+    county_leader = Principal("l2", Role.LEADER, county_code="410311")
+    query = """query($f: EnterpriseFilter) {
+      enterprises(first: 100, filter: $f) { edges { node { id territory { countyCode } } } } }"""
+    own = await mesh.query(query, county_leader)
+    counties = {e["node"]["territory"]["countyCode"] for e in own["data"]["enterprises"]["edges"]}
+    assert counties == {"410311"}
+    city = await mesh.query(query, Principal("l1", Role.LEADER))
+    assert len({e["node"]["territory"]["countyCode"] for e in city["data"]["enterprises"]["edges"]}) > 1
+    other = await mesh.query(query, county_leader, {"f": {"countyCode": "410305"}})
+    assert codes(other) == ["FORBIDDEN"] and "only county 410311" in other["errors"][0]["message"]
 
 
 def test_every_root_field_names_who_may_use_it() -> None:

@@ -8,8 +8,9 @@ and what to do (sign in, or ask for the role); no resolver runs, so no data leak
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+import dataclasses
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
 
 from graphql import (
     DocumentNode,
@@ -132,3 +133,22 @@ class Authorization(SchemaExtension):
                 raise unauthenticated(str(err)) from None
             check(principal, ctx.schema._schema, document, ctx.operation_name, ctx.variables)
         yield
+
+
+F = TypeVar("F")
+
+
+def county_scoped(info: Any, flt: F | None, filter_type: Callable[[], F]) -> F:
+    """A list filter narrowed to a county-level user's county (item 9: territorial management).
+
+    City-wide users pass through; a county user asking for another county is refused, and one
+    asking for no county gets their own.
+    """
+    principal: Principal = info.context.principal
+    flt = flt if flt is not None else filter_type()
+    if principal.county_code is None or info.context.verifier is None:
+        return flt
+    asked = getattr(flt, "county_code", None)
+    if asked not in (None, principal.county_code):
+        raise forbidden(f"a county-level user sees only county {principal.county_code}", "filter.countyCode")
+    return dataclasses.replace(flt, county_code=principal.county_code)  # type: ignore[type-var]

@@ -7,6 +7,7 @@ from collections.abc import Awaitable
 import strawberry
 
 from mesh.contacts.v1 import contacts_pb2 as pb
+from mesh_gateway.authorization import county_scoped
 from mesh_gateway.contacts.inputs import (
     EnterpriseFilter,
     LeaderFilter,
@@ -41,7 +42,8 @@ class ContactsQuery:
     async def enterprises(self, info: strawberry.Info, filter: EnterpriseFilter | None = None, first: int = 20,
                           after: str | None = None) -> Connection[Enterprise]:
         reply = await call(info.context.clients.contacts.ListEnterprises(pb.ListEnterprisesRequest(
-            filter=filter.to_proto() if filter else None, page_size=check_first(first), page_token=after or "")))
+            filter=county_scoped(info, filter, EnterpriseFilter).to_proto(), page_size=check_first(first),
+            page_token=after or "")))
         return Connection[Enterprise].from_page([Enterprise.from_proto(e) for e in reply.enterprises],
                                                 list(reply.cursors), reply.next_page_token)
 
@@ -54,7 +56,8 @@ class ContactsQuery:
     async def projects(self, info: strawberry.Info, filter: ProjectFilter | None = None, first: int = 20,
                        after: str | None = None) -> Connection[Project]:
         reply = await call(info.context.clients.contacts.ListProjects(pb.ListProjectsRequest(
-            filter=filter.to_proto() if filter else None, page_size=check_first(first), page_token=after or "")))
+            filter=county_scoped(info, filter, ProjectFilter).to_proto(), page_size=check_first(first),
+            page_token=after or "")))
         return Connection[Project].from_page([Project.from_proto(p) for p in reply.projects], list(reply.cursors),
                                              reply.next_page_token)
 
@@ -67,7 +70,8 @@ class ContactsQuery:
     async def leaders(self, info: strawberry.Info, filter: LeaderFilter | None = None, first: int = 20,
                       after: str | None = None) -> Connection[Leader]:
         reply = await call(info.context.clients.contacts.ListLeaders(pb.ListLeadersRequest(
-            filter=filter.to_proto() if filter else None, page_size=check_first(first), page_token=after or "")))
+            filter=county_scoped(info, filter, LeaderFilter).to_proto(), page_size=check_first(first),
+            page_token=after or "")))
         return Connection[Leader].from_page([Leader.from_proto(x) for x in reply.leaders], list(reply.cursors),
                                             reply.next_page_token)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from mesh.environment.v1 import environment_pb2 as pb
+from mesh_gateway.authorization import county_scoped
 from mesh_gateway.environment.enums import (
     AccountabilityKind,
     FilingBody,
@@ -45,7 +46,8 @@ class EnvironmentQuery:
     async def governance_cases(self, info: strawberry.Info, filter: GovernanceCaseFilter | None = None,
                                first: int = 20, after: str | None = None) -> Connection[GovernanceCase]:
         reply = await call(info.context.clients.environment.ListCases(pb.ListCasesRequest(
-            filter=filter.to_proto() if filter else None, page_size=check_first(first), page_token=after or "")))
+            filter=county_scoped(info, filter, GovernanceCaseFilter).to_proto(), page_size=check_first(first),
+            page_token=after or "")))
         return Connection[GovernanceCase].from_page([GovernanceCase.from_proto(c) for c in reply.cases],
                                                     list(reply.cursors), reply.next_page_token)
 
