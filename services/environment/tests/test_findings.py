@@ -31,6 +31,12 @@ async def test_a_finding_is_supervised_to_a_rechecked_resolution(environment: Ru
         sites=[pb.SiteRef(kind=pb.SITE_KIND_ENTERPRISE, id=sites.key),
                pb.SiteRef(kind=pb.SITE_KIND_PROJECT, id=sites.project)]))
     assert [s.id for s in group.sites] == [sites.key, sites.project]
+    with pytest.raises(grpc.aio.AioRpcError) as refused:  # item 15: key sites only
+        await env.stub.AssignInspectionGroup(pb.AssignInspectionGroupRequest(
+            group_id="group-4", name="Inspection group 4", actor="city-optimisation-office",
+            sites=[pb.SiteRef(kind=pb.SITE_KIND_ENTERPRISE, id=sites.plain)]))
+    assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert dict(refused.value.trailing_metadata())["mesh-rule"] == "inspection-key-sites"
 
     at_key = await register(env, enterprise_id=sites.key)
     elsewhere = await register(env, channel=pb.CHANNEL_ONLINE_PETITION, inspection_group="",

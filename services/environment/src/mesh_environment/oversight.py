@@ -68,9 +68,15 @@ class Findings:
 
     async def assign_group(self, group_id: str, name: str, sites: Sequence[tuple[str, str]],
                            actor: str) -> Document:
-        """Item 15: the key enterprises and projects an inspection group is assigned."""
+        """Item 15: inspection groups are assigned key enterprises and projects (and only those)."""
         if not group_id.strip():
             raise InvalidArgument("name the inspection group", rule="group-id", item=ITEM, field="group_id")
+        for kind, site_id in sites:
+            site = Site(enterprise_id=site_id) if kind == "enterprise" else Site(project_id=site_id)
+            if not await self._is_key(site):
+                raise Refused(f"{kind} {site_id} is not a key enterprise or project (nor under key protection); "
+                              "inspection groups are assigned key sites", rule="inspection-key-sites", item=ITEM,
+                              field="sites")
         doc = {"name": name or group_id, "sites": [{"kind": k, "id": i} for k, i in sites],
                "updated_at": self._clock(), "actor": actor}
         return await self._repo.assign_group(group_id, doc)
