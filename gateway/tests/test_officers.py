@@ -276,3 +276,35 @@ async def test_refusals_and_money_through_the_graph(mesh: Any) -> None:
         projectId } }""")
     assert not_eligible["errors"][0]["extensions"]["rule"] == "lead-handling-eligibility"
     assert not_eligible["errors"][0]["extensions"]["policyItem"] == "8"
+
+
+async def test_an_enterprise_rates_its_own_completed_request_and_no_one_elses(
+    mesh_env: dict[str, str], bus: Bus, tmp_path: Any
+) -> None:
+    from mesh.officers.v1 import officers_pb2 as opb
+    from mesh_gateway.auth import Principal, Role, issue
+
+    await bus.ensure_streams(RESPONSE_STREAMS)
+    secret_file = tmp_path / "jwt.key"
+    async with officers_service(mesh_env, MovableClock()) as officers:
+        gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
+                          OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}")
+        async with running_gateway(gw) as gateway:
+            secret = secret_file.read_bytes().strip()
+            opened = await officers.stub.OpenRequest(opb.OpenRequestRequest(
+                enterprise_id="ent-7", source=opb.REQUEST_SOURCE_ENTERPRISE, subject="water hook-up",
+                category=opb.REQUEST_CATEGORY_PERMIT, department="Water Company", actor="ent-7"))
+            await officers.stub.CompleteRequest(opb.CompleteRequestRequest(
+                request_id=opened.id, department="Water Company", outcome=opb.OUTCOME_RESOLVED,
+                summary="connected", actor="clerk"))
+            rate = "mutation($id: ID!) { rateRequest(requestId: $id, score: 5) { rating { score ratedBy } } }"
+
+            def bearer(enterprise: str) -> dict[str, str]:
+                token = issue(secret, Principal(f"user-{enterprise}", Role.ENTERPRISE, enterprise_id=enterprise),
+                              issuer="mesh-dev", audience="mesh-gateway")
+                return {"Authorization": f"Bearer {token}"}
+
+            other = await gateway.query(rate, {"id": opened.id}, headers=bearer("ent-8"))
+            assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+            own = await gateway.query(rate, {"id": opened.id}, headers=bearer("ent-7"))
+            assert own["data"]["rateRequest"]["rating"] == {"score": 5, "ratedBy": "user-ent-7"}

@@ -119,6 +119,7 @@ MUTATION: dict[str, Rule] = {
     "openRequestFromProblem": rule(R.OFFICER, R.LEADER, OFFICE),
     "agreeAnswerDeadline": _REQUESTS, "handOverRequest": _REQUESTS, "acceptHandOver": _REQUESTS,
     "declineHandOver": _REQUESTS, "completeRequest": _REQUESTS,
+    "rateRequest": rule(R.ENTERPRISE),  # item 17: the enterprise that was served rates it (own only, checked)
     # Agency services (item 7) and lead-handling (item 8).
     "takeAsAgent": rule(R.DEPARTMENT, OFFICE), "recordAgencyStep": rule(R.DEPARTMENT, OFFICE),
     "proposeLeaderTakeCharge": rule(R.DEPARTMENT, OFFICE), "fileAgencyMonthlyReport": rule(R.DEPARTMENT, OFFICE),

@@ -277,3 +277,34 @@ async def test_requests_page_newest_first_and_filter_overdue(officers: RunningOf
     assert [r.id for r in late.requests] == [ids[0]] and late.requests[0].overdue
     timely = await stub.ListRequests(pb.ListRequestsRequest(filter=pb.RequestFilter(overdue=False)))
     assert {r.id for r in timely.requests} == set(ids[1:])
+
+
+async def test_an_enterprise_rates_a_completed_service_once(officers: RunningOfficers,
+                                                            mesh_env: dict[str, str]) -> None:
+    """Item 17: the rating after each service, only once the service is done, and only once."""
+    stub = officers.stub
+    request = await stub.OpenRequest(pb.OpenRequestRequest(
+        enterprise_id="ent-9", source=pb.REQUEST_SOURCE_ENTERPRISE, subject="power capacity increase",
+        category=pb.REQUEST_CATEGORY_PERMIT, department="Power Supply Company", actor="ent-9"))
+    with pytest.raises(grpc.aio.AioRpcError) as early:
+        await stub.RateRequest(pb.RateRequestRequest(request_id=request.id, score=5, actor="ent-9"))
+    assert dict(early.value.trailing_metadata() or ())[RULE_KEY] == "rate-completed-only"
+    await stub.CompleteRequest(pb.CompleteRequestRequest(
+        request_id=request.id, department="Power Supply Company", outcome=pb.OUTCOME_RESOLVED,
+        summary="capacity raised to 2 MVA", actor="clerk"))
+    for bad in (0, 6):
+        with pytest.raises(grpc.aio.AioRpcError) as wrong:
+            await stub.RateRequest(pb.RateRequestRequest(request_id=request.id, score=bad, actor="ent-9"))
+        assert wrong.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    rated = await stub.RateRequest(pb.RateRequestRequest(request_id=request.id, score=4, comment="  quick  ",
+                                                         actor="ent-9"))
+    assert (rated.rating.score, rated.rating.comment, rated.rating.rated_by) == (4, "quick", "ent-9")
+    with pytest.raises(grpc.aio.AioRpcError) as again:
+        await stub.RateRequest(pb.RateRequestRequest(request_id=request.id, score=1, actor="ent-9"))
+    assert dict(again.value.trailing_metadata() or ())[RULE_KEY] == "rate-once"
+    bus = await Bus.connect(settings_for(RuntimeSettings, mesh_env), name="test")
+    try:
+        seen = await events(bus, "officers.request.rated", 1)
+    finally:
+        await bus.close()
+    assert seen[0].data["score"] == 4

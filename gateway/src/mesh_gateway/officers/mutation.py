@@ -10,6 +10,8 @@ from datetime import datetime
 import strawberry
 
 from mesh.officers.v1 import officers_pb2 as pb
+from mesh_gateway.auth import Role
+from mesh_gateway.authorization import forbidden
 from mesh_gateway.context import actor
 from mesh_gateway.errors import call
 from mesh_gateway.officers.enums import (
@@ -302,6 +304,18 @@ class OfficersMutation:
                 )
             )
         )
+        return EnterpriseRequest.from_proto(reply)
+
+    @strawberry.mutation(description="Item 17: the enterprise rates a completed service, once (1 to 5)")
+    async def rate_request(self, info: strawberry.Info, request_id: strawberry.ID, score: int,
+                           comment: str = "") -> EnterpriseRequest:
+        principal = info.context.principal
+        if principal.role is Role.ENTERPRISE:
+            found = await info.context.loaders.officers.requests.load(str(request_id))
+            if found is None or found.enterprise_id != principal.enterprise_id:
+                raise forbidden("an enterprise rates only its own requests", "Mutation.rateRequest")
+        reply = await call(info.context.clients.officers.RateRequest(pb.RateRequestRequest(
+            request_id=str(request_id), score=score, comment=comment, actor=actor(info))))
         return EnterpriseRequest.from_proto(reply)
 
     # ---- item 7 ----

@@ -24,6 +24,14 @@ from mesh_gateway.officers.project_types import NonApproval, non_approvals_of
 from mesh_gateway.officers.types import DeadlineInfo, Jurisdiction, Officer, Person, maybe_time, officers_loaders, time
 
 
+@strawberry.type(description="Item 17: a rating after a service, 1 (very dissatisfied) to 5 (very satisfied)")
+class ServiceRating:
+    score: int
+    comment: str
+    rated_at: datetime
+    rated_by: str
+
+
 @strawberry.type(description="Item 13: one hand-over; the hander stays accountable until it is accepted")
 class HandOver:
     seq: int
@@ -148,6 +156,8 @@ class EnterpriseRequest:
     on_time: bool | None
     deadlines: list[DeadlineInfo] = strawberry.field(description="Completion, agreed answer and hand-over clocks")
     agency: Agency | None
+    rating: ServiceRating | None = strawberry.field(default=None,
+                                                    description="Item 17: the enterprise's rating of the service")
 
     @classmethod
     def from_proto(cls, r: pb.EnterpriseRequest) -> EnterpriseRequest:
@@ -177,6 +187,8 @@ class EnterpriseRequest:
             on_time=r.on_time if r.HasField("on_time") else None,
             deadlines=[DeadlineInfo.from_proto(d) for d in r.deadlines],
             agency=Agency.from_proto(r.agency) if r.HasField("agency") else None,
+            rating=ServiceRating(score=r.rating.score, comment=r.rating.comment, rated_at=time(r.rating.rated_at),
+                                 rated_by=r.rating.rated_by) if r.HasField("rating") else None,
         )
 
     @strawberry.field(description="The enterprise's chief service officer on this request, if any")

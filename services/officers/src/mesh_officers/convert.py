@@ -327,6 +327,9 @@ def request_out(d: Document, clocks: dict[str, Document], clock_ids: list[str], 
         on_time=verdict,
         deadlines=[o for o in (deadline_out(clocks.get(i), now) for i in clock_ids) if o is not None],
         agency=_agency_out(d["agency"]) if d.get("agency") else None,
+        rating=pb.ServiceRating(score=d["rating"]["score"], comment=d["rating"]["comment"],
+                                rated_at=ts(d["rating"]["rated_at"]), rated_by=d["rating"]["rated_by"])
+        if d.get("rating") else None,
     )
 
 

@@ -261,6 +261,12 @@ class OfficersServicer(pb_grpc.OfficersServiceServicer):
         )
         return await self._request_out(doc)
 
+    async def RateRequest(
+        self, request: pb.RateRequestRequest, context: grpc.aio.ServicerContext
+    ) -> pb.EnterpriseRequest:
+        doc = await self._requests.rate(request.request_id, request.score, request.comment, request.actor)
+        return await self._request_out(doc)
+
     async def GetRequest(
         self, request: pb.GetRequestRequest, context: grpc.aio.ServicerContext
     ) -> pb.EnterpriseRequest:

@@ -312,3 +312,24 @@ _PROBLEM_CATEGORIES = {
 def category_for_problem(problem_category: str) -> Category:
     """The request category a leader's problem (items 19, 20, from the contacts service) falls in."""
     return _PROBLEM_CATEGORIES.get(problem_category, Category.OTHER)
+
+
+RATING_SCORES = range(1, 6)
+RATING_ITEM = "Item 17"
+
+
+def check_rating(state: RequestState, already_rated: bool, score: int, comment: str) -> str:
+    """Item 17: the enterprise rates a service after it is done (the SMS rating after each service), once.
+
+    Scores run from 1 (very dissatisfied) to 5 (very satisfied); low scores are what the
+    quarterly and yearly satisfaction reviews hold departments accountable for.
+    """
+    if state is not RequestState.COMPLETED:
+        raise Refused("a service is rated once it is completed", rule="rate-completed-only", item=RATING_ITEM,
+                      field="request_id")
+    if already_rated:
+        raise Refused("this service has been rated already", rule="rate-once", item=RATING_ITEM, field="request_id")
+    if score not in RATING_SCORES:
+        raise InvalidArgument("score is 1 (very dissatisfied) to 5 (very satisfied)", rule="rating-score",
+                              item=RATING_ITEM, field="score")
+    return comment.strip()[:1000]

@@ -426,6 +426,23 @@ class RequestDesk:
 
         return await self._repo.mutate(REQUESTS, request_id, decide, what="request")
 
+    async def rate(self, request_id: str, score: int, comment: str, actor: str) -> Document:
+        """Item 17: the enterprise's rating of a completed service, kept with the request (once)."""
+        now = self._repo.now()
+
+        def decide(doc: Document) -> Change:
+            text = rules.check_rating(RequestState(doc["state"]), bool(doc.get("rating")), score, comment)
+            return Change(
+                set={"rating": {"score": score, "comment": text, "rated_at": now, "rated_by": actor}},
+                emit=[Emit("officers.request.rated", {
+                    "request_id": request_id, "enterprise_id": doc["enterprise_id"],
+                    "officer_id": doc.get("officer_id"), "department": doc["accountable_department"],
+                    "score": score,
+                })],
+            )
+
+        return await self._repo.mutate(REQUESTS, request_id, decide, what="request")
+
     async def on_completion_clock(self, request_id: str, phase: str) -> None:
         """The shared scanner fired the completion clock: mark the request due soon or overdue, once."""
         now = self._repo.now()
