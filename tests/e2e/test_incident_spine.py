@@ -81,3 +81,29 @@ async def test_pushed_incident_reaches_subscriber_query_and_one_trace(mesh: Any,
     stores = [s for s in spans if s.attributes and s.attributes.get("db.system") == "mongodb"]
     assert stores, f"no MongoDB span in the trace: {names}"
     assert all(by_id[s.parent.span_id].name == f"incidents.report.{AGENCY} process" for s in stores if s.parent)
+
+
+async def test_a_graphql_operation_is_one_trace_down_to_the_service(mesh: Any, span_exporter: Any) -> None:
+    gateway, _ = mesh
+    reply = await gateway.query("query RecentIncidents { incidents(first: 5) { edges { node { id } } } }")
+    assert "errors" not in reply, reply
+    spans = span_exporter.get_finished_spans()
+    (operation,) = [s for s in spans if s.name == "graphql RecentIncidents"]
+    assert operation.attributes["graphql.operation.name"] == "RecentIncidents"
+    same_trace = [s for s in spans if s.context.trace_id == operation.context.trace_id]
+    by_id = {s.context.span_id: s for s in same_trace}
+    rpc = "/mesh.response.v1.ResponseService/ListIncidents"
+    client = [s for s in same_trace if s.name == rpc and s.kind.name == "CLIENT"]
+    server = [s for s in same_trace if s.name == rpc and s.kind.name == "SERVER"]
+    assert len(client) == 1 and len(server) == 1, [s.name for s in same_trace]
+    assert server[0].parent is not None and server[0].parent.span_id == client[0].context.span_id
+
+    def ancestors(span: Any) -> list[str]:
+        names = []
+        while span.parent is not None and span.parent.span_id in by_id:
+            span = by_id[span.parent.span_id]
+            names.append(span.name)
+        return names
+
+    assert "graphql RecentIncidents" in ancestors(client[0])
+    assert not [s for s in same_trace if s.name.startswith(("Query.", "Incident."))], "no span per resolved field"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from graphql import get_operation_ast
 from opentelemetry import trace
 from strawberry.extensions import SchemaExtension
 
@@ -17,10 +18,15 @@ _tracer = trace.get_tracer("mesh_gateway.graphql")
 class OperationTracing(SchemaExtension):
     def on_operation(self) -> Iterator[None]:
         ctx = self.execution_context
-        name = ctx.operation_name or "anonymous"
-        with _tracer.start_as_current_span(f"graphql {name}") as span:
-            span.set_attribute("graphql.operation.name", name)
+        with _tracer.start_as_current_span("graphql") as span:
             yield
+            # The name is known once the document is parsed (or was given with the request).
+            name = ctx.operation_name
+            if name is None and ctx.graphql_document is not None:
+                operation = get_operation_ast(ctx.graphql_document)
+                name = operation.name.value if operation is not None and operation.name else None
+            span.update_name(f"graphql {name or 'anonymous'}")
+            span.set_attribute("graphql.operation.name", name or "")
             kind = getattr(ctx, "operation_type", None)
             if kind is not None:
                 span.set_attribute("graphql.operation.type", str(getattr(kind, "value", kind)))
