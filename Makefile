@@ -22,7 +22,7 @@ IMAGES := $(notdir $(patsubst %/,%,$(dir $(wildcard services/*/pyproject.toml)))
 help:
 	@echo "make run        start NATS, MongoDB (secantusdb), the four services and the gateway"
 	@echo "make test       set up, then run the whole test suite"
-	@echo "make bench      throughput and latency figures against a raw nats-py baseline"
+	@echo "make bench      ingest and latency against raw nats-py; the gateway against a bare strawberry app"
 	@echo "make soak       the response service's delivery tests with 20,000 incidents"
 	@echo "make lint       ruff"
 	@echo "make typecheck  mypy --strict"
@@ -75,6 +75,7 @@ images:
 
 bench: setup
 	$(BIN)/python tests/bench/ingest.py
+	$(BIN)/python tests/bench/gateway.py
 
 # The delivery guarantees of the response service at ten times the size CI runs them.
 soak: setup

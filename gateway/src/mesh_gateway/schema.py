@@ -7,6 +7,7 @@ from collections.abc import Callable
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
+    AddValidationRules,
     DisableIntrospection,
     MaskErrors,
     MaxAliasesLimiter,
@@ -64,11 +65,15 @@ def build_schema(*, max_depth: int = 10, max_tokens: int = 2000, max_aliases: in
                  production: bool = False) -> strawberry.Schema:
     # Factories, not instances: strawberry makes one extension per request from each, so
     # concurrent requests never share an extension's execution context. The parser and
-    # validation caches live at module level and are shared all the same.
+    # validation caches live at module level and are shared all the same. The depth and
+    # alias limiters build a new rule class each time they are made, and the validation
+    # cache is keyed by the rule classes: so the rules are made once, here, or the cache
+    # would never hit (full validation on every request).
+    limits = [*QueryDepthLimiter(max_depth=max_depth).validation_rules,
+              *MaxAliasesLimiter(max_alias_count=max_aliases).validation_rules]
     extensions: list[Callable[[], SchemaExtension]] = [
-        lambda: QueryDepthLimiter(max_depth=max_depth),
+        lambda: AddValidationRules(limits),
         lambda: MaxTokensLimiter(max_token_count=max_tokens),
-        lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
         lambda: ParserCache(maxsize=1000),
         lambda: ValidationCache(maxsize=1000),
         OperationTracing,
