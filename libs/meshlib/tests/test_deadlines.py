@@ -119,3 +119,14 @@ async def test_clocks_written_in_an_aborted_transaction_are_not_kept(mongo_serve
     finally:
         await client.close()
 
+
+
+async def test_ensure_many_creates_the_missing_clocks_and_leaves_running_ones(mongo_db: Any) -> None:
+    store = DeadlineStore(mongo_db)
+    clocks = [Deadline(f"c{i}", "k", "incident", "i1", "unit", due_at=DUE, clause="Item 9") for i in range(3)]
+    await store.ensure(clocks[0])
+    await store.met("c0", DUE)
+    assert await store.ensure_many(clocks) == 2
+    assert await store.ensure_many(clocks) == 0
+    assert (await store.get("c0"))["state"] == deadlines.MET
+    assert await store.ensure_many([]) == 0

@@ -21,12 +21,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pymongo import ASCENDING, IndexModel, ReturnDocument
+from pymongo import ASCENDING, IndexModel, ReturnDocument, UpdateOne
 from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 
@@ -142,6 +142,14 @@ class DeadlineStore:
         result = await self._c.update_one({"_id": deadline.id}, {"$setOnInsert": _fields(deadline)}, upsert=True,
                                           session=session)
         return result.upserted_id is not None
+
+    async def ensure_many(self, deadlines: Sequence[Deadline]) -> int:
+        """:meth:`ensure` for several clocks in one round trip; returns how many were created."""
+        if not deadlines:
+            return 0
+        result = await self._c.bulk_write([UpdateOne({"_id": d.id}, {"$setOnInsert": _fields(d)}, upsert=True)
+                                           for d in deadlines], ordered=False)
+        return int(result.upserted_count)
 
     async def met(self, deadline_id: str, at: datetime, *,
                   session: AsyncClientSession | None = None) -> Document | None:

@@ -124,8 +124,9 @@ class Desk:
             if updated is None:
                 continue  # changed under us: check the rule again against what it is now
             await self._ensure_clocks(updated)
-            for kind in workflow.CLOCK_KINDS:
-                await self._deadlines.reassign(clock_id(kind, incident_id), choice.unit_id)
+            if current != Status.REPORTED:  # a re-dispatch: the clocks run on, for the new unit
+                for kind in workflow.CLOCK_KINDS:
+                    await self._deadlines.reassign(clock_id(kind, incident_id), choice.unit_id)
             await self._outbox.flush(self._incidents.collection, incident_id)
             return updated
         raise Refused("the incident keeps changing; try again", rule="concurrent-change")
@@ -185,14 +186,14 @@ class Desk:
         if Status(doc["status"]) in workflow.TERMINAL or doc["status"] == Status.REPORTED:
             return
         tight = doc["severity"] == "major" or bool(doc.get("key_protection"))
-        for due in workflow.clocks_for(doc["received_at"], tight=tight, normal=self._normal, urgent=self._urgent):
-            await self._deadlines.ensure(Deadline(
+        dues = workflow.clocks_for(doc["received_at"], tight=tight, normal=self._normal, urgent=self._urgent)
+        await self._deadlines.ensure_many([Deadline(
                 id=clock_id(due.kind, doc["_id"]), kind=f"incident-{due.kind}", subject_type="incident",
                 subject_id=doc["_id"], responsible=doc["unit_id"], due_at=due.due_at, warn_at=due.warn_at,
                 escalate_to="county", clause=workflow.ITEM,
                 data={"category": doc["category"], "severity": doc["severity"], "tight": tight,
                       "county_code": (doc.get("territory") or {}).get("county_code", "")},
-            ))
+            ) for due in dues])
 
     async def _get(self, incident_id: str) -> Document:
         doc = await self._incidents.get(incident_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -198,24 +199,38 @@ def to_event_data(doc: Document) -> dict[str, Any]:
 
 
 class UnitRepository:
-    """Responding units (police stations and bureaus, departments) incidents are dispatched to."""
+    """Responding units (police stations and bureaus, departments) incidents are dispatched to.
 
-    def __init__(self, db: AsyncDatabase[Document]) -> None:
+    A city has a few hundred units and they change rarely, while every dispatch reads them:
+    reads come from a copy of the whole list refreshed every ``ttl`` seconds (another
+    replica's registration shows up here within that time; this replica's, at once).
+    """
+
+    def __init__(self, db: AsyncDatabase[Document], *, ttl: float = 5.0) -> None:
         self._units = db[UNITS]
+        self._ttl = ttl
+        self._cached: tuple[float, dict[str, Unit]] | None = None
 
     async def upsert(self, unit: Unit) -> Unit:
         await self._units.update_one({"_id": unit.id}, {"$set": {
             "name": unit.name, "kind": unit.kind, "county_code": unit.county_code,
             "township_code": unit.township_code, "categories": sorted(unit.categories)}}, upsert=True)
+        self._cached = None
         return unit
 
+    async def _all(self) -> dict[str, Unit]:
+        now = time.monotonic()
+        if self._cached is None or now - self._cached[0] > self._ttl:
+            docs = await self._units.find({}).sort("_id").to_list(None)
+            self._cached = (now, {d["_id"]: _unit(d) for d in docs})
+        return self._cached[1]
+
     async def get(self, unit_id: str) -> Unit | None:
-        doc = await self._units.find_one({"_id": unit_id})
-        return None if doc is None else _unit(doc)
+        return (await self._all()).get(unit_id)
 
     async def list(self, county_code: str | None = None) -> list[Unit]:
-        query = {} if county_code is None else {"county_code": county_code}
-        return [_unit(d) for d in await self._units.find(query).sort("_id").to_list(None)]
+        units = (await self._all()).values()
+        return [u for u in units if county_code is None or u.county_code == county_code]
 
 
 def _unit(doc: Document) -> Unit:
