@@ -228,7 +228,7 @@ class Bus:
                             full_subjects[0], durable=durable, stream=self.ns.stream(stream), config=config
                         )
                     msgs = await sub.fetch(batch, timeout=1.0)
-                except (NatsTimeout, asyncio.TimeoutError):
+                except (TimeoutError, NatsTimeout):
                     continue  # nothing to fetch within the second (nats-py raises either)
                 except (ConnectionClosedError, NoServersError):
                     if self._stopping.is_set() or self.nc.is_closed:
