@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, TypeVar
 
 import strawberry
 
-E = TypeVar("E", bound=Enum)
+from mesh_gateway.proto_enums import from_proto, maybe_from_proto, to_proto
 
+__all__ = ["from_proto", "maybe_from_proto", "to_proto"]
 
-def from_proto(kind: type[E], wrapper: Any, value: int) -> E:
-    return kind[wrapper.Name(value)]
-
-
-def to_proto(wrapper: Any, member: Enum) -> Any:
-    return wrapper.Value(member.name)
 
 
 @strawberry.enum(description="Item 20: the lists that make an enterprise a key enterprise")

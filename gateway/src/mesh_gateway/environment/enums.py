@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, TypeVar
 
 import strawberry
 
-E = TypeVar("E", bound=Enum)
+from mesh_gateway.proto_enums import from_proto, maybe_from_proto, to_proto
 
+__all__ = ["from_proto", "maybe_from_proto", "to_proto"]
 
-def _prefix(wrapper: Any) -> str:
-    """``CaseState`` → ``CASE_STATE_`` (the protobuf style: values carry their enum's name)."""
-    name: str = wrapper.DESCRIPTOR.name
-    return "".join(f"_{c}" if c.isupper() and i else c for i, c in enumerate(name)).upper() + "_"
-
-
-def from_proto(kind: type[E], wrapper: Any, value: int) -> E:
-    return kind[wrapper.Name(value).removeprefix(_prefix(wrapper))]
-
-
-def to_proto(wrapper: Any, member: Enum) -> Any:
-    return wrapper.Value(_prefix(wrapper) + member.name)
 
 
 @strawberry.enum(description="Item 9: the offences around enterprises and projects, plus other")

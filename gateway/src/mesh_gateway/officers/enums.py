@@ -3,30 +3,13 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, TypeVar
 
 import strawberry
 
-E = TypeVar("E", bound=Enum)
+from mesh_gateway.proto_enums import from_proto, maybe_from_proto, to_proto
 
+__all__ = ["from_proto", "maybe_from_proto", "to_proto"]
 
-def _prefix(wrapper: Any) -> str:
-    first: str = wrapper.DESCRIPTOR.values[0].name
-    return first.removesuffix("UNSPECIFIED")
-
-
-def from_proto(kind: type[E], wrapper: Any, value: int) -> E:
-    """``OUTCOME_RESOLVED`` → ``Outcome.RESOLVED``."""
-    return kind[wrapper.Name(value).removeprefix(_prefix(wrapper))]
-
-
-def maybe_from_proto(kind: type[E], wrapper: Any, value: int) -> E | None:
-    """As :func:`from_proto`, and None for the unset value."""
-    return None if value == 0 else from_proto(kind, wrapper, value)
-
-
-def to_proto(wrapper: Any, member: Enum | None) -> Any:
-    return 0 if member is None else wrapper.Value(_prefix(wrapper) + member.name)
 
 
 @strawberry.enum(description="The city level, or a county/district")
