@@ -98,7 +98,8 @@ def create_app(settings: GatewaySettings) -> Starlette:
         ],
         lifespan=lifespan,
         middleware=[
-            Middleware(OpenTelemetryMiddleware, excluded_urls="healthz,readyz"),
+            # One span per request (or websocket): its body's receive/send steps are noise, and cost.
+            Middleware(OpenTelemetryMiddleware, excluded_urls="healthz,readyz", exclude_spans=["receive", "send"]),
             Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
         ],
     )
