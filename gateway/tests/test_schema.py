@@ -16,4 +16,5 @@ def test_committed_sdl_is_fresh() -> None:
 def test_schema_is_federation_ready() -> None:
     text = sdl()
     assert '@link(url: "https://specs.apollo.dev/federation/' in text
-    assert 'type Incident @key(fields: "id")' in text
+    for entity in ("Incident", "Enterprise", "Project", "Leader", "Officer", "EnterpriseRequest", "GovernanceCase"):
+        assert f'type {entity} @key(fields: "id")' in text, entity

@@ -117,3 +117,16 @@ async def test_a_graphql_operation_is_one_trace_down_to_the_service(mesh: Any, s
 
     assert "graphql RecentIncidents" in ancestors(client[0])
     assert not [s for s in same_trace if s.name.startswith(("Query.", "Incident."))], "no span per resolved field"
+
+
+async def test_a_supergraph_can_resolve_an_incident_by_its_key(mesh: Any) -> None:
+    gateway, pusher = mesh
+    await push(pusher.nc, AGENCY, [report("FED-1")], namespace=pusher.ns.prefix)
+    query = """query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Incident { id agency } } }"""
+    reps = [{"__typename": "Incident", "id": f"{AGENCY}:FED-1"}, {"__typename": "Incident", "id": f"{AGENCY}:NONE"}]
+    for _ in range(200):
+        reply = await gateway.query(query, {"reps": reps})
+        if reply["data"]["_entities"][0] is not None:
+            break
+        await asyncio.sleep(0.05)
+    assert reply == {"data": {"_entities": [{"id": f"{AGENCY}:FED-1", "agency": AGENCY}, None]}}

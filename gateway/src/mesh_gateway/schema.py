@@ -25,6 +25,7 @@ from mesh_gateway.contacts.query import ContactsQuery
 from mesh_gateway.contacts.types import Enterprise, Leader, Project
 from mesh_gateway.environment.mutation import EnvironmentMutation
 from mesh_gateway.environment.query import EnvironmentQuery
+from mesh_gateway.environment.types import GovernanceCase
 from mesh_gateway.errors import should_mask
 from mesh_gateway.incidents.mutation import IncidentMutation
 from mesh_gateway.incidents.query import IncidentQuery
@@ -86,6 +87,6 @@ def build_schema(*, max_depth: int = 10, max_tokens: int = 2000, max_aliases: in
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
-        types=[Incident, Enterprise, Project, Leader, Officer, EnterpriseRequest, NonApproval],
+        types=[Incident, Enterprise, Project, Leader, Officer, EnterpriseRequest, NonApproval, GovernanceCase],
         extensions=extensions,
     )

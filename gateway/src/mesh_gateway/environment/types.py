@@ -127,7 +127,7 @@ def _level(value: int) -> Level:
     return from_proto(Level, pb.Level, value)
 
 
-@strawberry.type(description="Item 9: a governance case around an enterprise or project")
+@strawberry.federation.type(keys=["id"], description="Item 9: a governance case around an enterprise or project")
 class GovernanceCase:
     id: strawberry.ID
     enterprise_id: strawberry.ID | None
@@ -161,6 +161,11 @@ class GovernanceCase:
     responsible_unit: str
     responsible_leader: str
     clocks: list[DeadlineClock]
+
+    @classmethod
+    async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> GovernanceCase | None:
+        found = await info.context.loaders.environment.cases.load(str(id))
+        return None if found is None else cls.from_proto(found)
 
     @classmethod
     def from_proto(cls, c: pb.Case) -> GovernanceCase:
