@@ -14,10 +14,13 @@ from pymongo.asynchronous.mongo_client import AsyncMongoClient
 
 from mesh_contacts.domain.pairing import Span
 from mesh_contacts.domain.problems import OPEN_STATUSES
-from mesh_contacts.paging import HIDDEN, Order, page
 from meshlib import deadlines
 from meshlib.mongo import Document
 from meshlib.outbox import FIELD as OUTBOX
+from meshlib.paging import Order, page
+
+HIDDEN = {OUTBOX: 0}
+"""Projection that keeps events still owed (the outbox) out of every read."""
 
 ENTERPRISES = "enterprises"
 PROJECTS = "projects"
@@ -232,7 +235,7 @@ class Repository:
 
     async def page(self, collection: str, query: Document, order: Order, page_size: int,
                    token: str) -> tuple[list[Document], str]:
-        return await page(self.db[collection], query, order, page_size, token)
+        return await page(self.db[collection], query, order, page_size, token, projection=HIDDEN)
 
     async def insert(self, collection: str, doc: Document) -> None:
         """Insert; a clash on ``_id`` or a unique index raises pymongo's DuplicateKeyError."""

@@ -17,7 +17,6 @@ from mesh_contacts.domain.calendar import city_today
 from mesh_contacts.domain.pairing import LeaderLevel
 from mesh_contacts.domain.problems import ProblemCategory, ProblemStatus
 from mesh_contacts.domain.registry import KeyList, ProjectKeyList, ProjectSector, ProjectStage
-from mesh_contacts.paging import cursors
 from mesh_contacts.repository import (
     EDITION_ORDER,
     EDITIONS,
@@ -43,6 +42,7 @@ from mesh_contacts.repository import (
 )
 from meshlib.errors import NotFound
 from meshlib.mongo import Document
+from meshlib.paging import cursors
 
 MAX_BATCH = 500
 Ctx: TypeAlias = grpc.aio.ServicerContext

@@ -8,8 +8,6 @@ events are published; if the process dies first, the outbox sweeper publishes th
 
 from __future__ import annotations
 
-import base64
-import json
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -21,11 +19,11 @@ from pymongo.asynchronous.client_session import AsyncClientSession
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import PyMongoError
 
-from meshlib import deadlines, outbox
+from meshlib import deadlines, outbox, paging
 from meshlib.bus import Bus
 from meshlib.deadlines import Deadline, DeadlineStore
 from meshlib.envelope import Envelope
-from meshlib.errors import InvalidArgument, NotFound, Refused
+from meshlib.errors import NotFound, Refused
 from meshlib.mongo import Document
 from meshlib.outbox import Outbox
 
@@ -114,8 +112,6 @@ class _Stale(Exception):
 
 
 ATTEMPTS = 8
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
 
 
 class Repository:
@@ -253,33 +249,8 @@ class Repository:
         self, collection: str, query: Document, time_field: str, page_size: int, token: str
     ) -> tuple[list[Document], str]:
         """Newest first by ``time_field`` then id; the token of the next page ("" on the last)."""
-        if page_size < 0 or page_size > MAX_PAGE_SIZE:
-            raise InvalidArgument(
-                f"page_size must be between 1 and {MAX_PAGE_SIZE}", rule="page-size", field="page_size"
-            )
-        size = page_size or DEFAULT_PAGE_SIZE
-        if token:
-            at, last_id = _decode_token(token)
-            after = {"$or": [{time_field: {"$lt": at}}, {time_field: at, "_id": {"$lt": last_id}}]}
-            query = {"$and": [query, after]} if query else after
-        docs = await self.find(collection, query, sort=[(time_field, DESCENDING), ("_id", DESCENDING)], limit=size + 1)
-        if len(docs) <= size:
-            return docs, ""
-        docs = docs[:size]
-        return docs, cursor_of(docs[-1], time_field)
+        return await paging.page(self.db[collection], query, paging.Order.newest_first(time_field), page_size, token)
 
 
 def cursor_of(doc: Document, time_field: str) -> str:
-    raw = json.dumps([doc[time_field].isoformat(), doc["_id"]]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_token(token: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        at, last_id = json.loads(raw)
-        return datetime.fromisoformat(at), str(last_id)
-    except (ValueError, TypeError) as exc:
-        raise InvalidArgument(
-            "page_token is not one this service issued", rule="page-token", field="page_token"
-        ) from exc
+    return paging.Order.newest_first(time_field).cursor_of(doc)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -16,7 +14,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 
 from mesh_response.domain import IncidentReport
 from mesh_response.workflow import Unit
-from meshlib.errors import InvalidArgument
+from meshlib import paging
 from meshlib.mongo import Document
 
 INCIDENTS = "incidents"
@@ -39,8 +37,7 @@ INDEXES = {
     UNITS: [IndexModel([("county_code", ASCENDING), ("township_code", ASCENDING)], name="by_territory")],
 }
 
-MAX_PAGE_SIZE = 100
-DEFAULT_PAGE_SIZE = 20
+ORDER = paging.Order.newest_first("occurred_at")
 
 
 @dataclass(frozen=True)
@@ -142,38 +139,11 @@ class IncidentRepository:
 
         The token of a document (:func:`cursor_of`) continues right after it.
         """
-        if page_size < 0 or page_size > MAX_PAGE_SIZE:
-            raise InvalidArgument(f"page_size must be between 1 and {MAX_PAGE_SIZE}", rule="page-size",
-                                  field="page_size")
-        size = page_size or DEFAULT_PAGE_SIZE
-        query = flt.query()
-        if token:
-            occurred_at, last_id = _decode_token(token)
-            after = {"$or": [{"occurred_at": {"$lt": occurred_at}},
-                             {"occurred_at": occurred_at, "_id": {"$lt": last_id}}]}
-            query = {"$and": [query, after]} if query else after
-        docs = await (
-            self._incidents.find(query).sort([("occurred_at", DESCENDING), ("_id", DESCENDING)]).limit(size + 1)
-        ).to_list(None)
-        if len(docs) <= size:
-            return docs, ""
-        docs = docs[:size]
-        return docs, cursor_of(docs[-1])
+        return await paging.page(self._incidents, flt.query(), ORDER, page_size, token)
 
 
 def cursor_of(doc: Document) -> str:
-    raw = json.dumps([doc["occurred_at"].isoformat(), doc["_id"]]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_token(token: str) -> tuple[datetime, str]:
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        occurred_at, last_id = json.loads(raw)
-        return datetime.fromisoformat(occurred_at), str(last_id)
-    except (ValueError, TypeError) as exc:
-        raise InvalidArgument("page_token is not one this service issued", rule="page-token",
-                              field="page_token") from exc
+    return ORDER.cursor_of(doc)
 
 
 def to_event_data(doc: Document) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""Keyset pagination: a page in a fixed order, and opaque tokens that continue after a document."""
+"""Keyset pagination: a page in a fixed order, and opaque tokens that continue after a document.
+
+Every service's list RPCs page this way: the order ends in ``_id`` so it is total, a page
+fetches one document more than it returns to know whether another follows, and a token
+(the sort values of a page's last document) continues right after it.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +11,32 @@ import base64
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
+from pymongo import DESCENDING
 from pymongo.asynchronous.collection import AsyncCollection
 
 from meshlib.errors import InvalidArgument
 from meshlib.mongo import Document
-from meshlib.outbox import FIELD as OUTBOX
-
-HIDDEN = {OUTBOX: 0}
-"""Projection that keeps events still owed (the outbox) out of every read."""
 
 
 @dataclass(frozen=True)
 class Order:
-    """Sort keys ending in ``_id`` (so the order is total); values must be JSON (str, int, bool)."""
+    """Sort keys ending in ``_id`` (so the order is total); values are str, int, bool or datetime."""
 
     keys: tuple[tuple[str, int], ...]
     default_size: int = 20
     max_size: int = 100
 
+    @classmethod
+    def newest_first(cls, time_field: str) -> Order:
+        """Newest first by ``time_field``, ties broken by id."""
+        return cls(((time_field, DESCENDING), ("_id", DESCENDING)))
+
     def cursor_of(self, doc: Document) -> str:
-        raw = json.dumps([_get(doc, k) for k, _ in self.keys], ensure_ascii=False).encode()
+        values = [_encode(_get(doc, k)) for k, _ in self.keys]
+        raw = json.dumps(values, ensure_ascii=False).encode()
         return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
     def after(self, token: str) -> Document:
@@ -53,10 +62,16 @@ def _get(doc: Document, dotted: str) -> Any:
     return value
 
 
+def _encode(value: Any) -> Any:
+    return {"t": value.isoformat()} if isinstance(value, datetime) else value
+
+
 def _decode(token: str, n: int) -> list[Any]:
     try:
         values = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
-    except (ValueError, TypeError):
+        if isinstance(values, list):
+            values = [datetime.fromisoformat(v["t"]) if isinstance(v, dict) else v for v in values]
+    except (ValueError, TypeError, KeyError):
         values = None
     if not isinstance(values, list) or len(values) != n:
         raise InvalidArgument("page_token is not one this service issued", rule="page-token", field="page_token")
@@ -65,13 +80,14 @@ def _decode(token: str, n: int) -> list[Any]:
 
 async def page(
     collection: AsyncCollection[Document], query: Document, order: Order, page_size: int, token: str,
+    projection: Document | None = None,
 ) -> tuple[list[Document], str]:
     """One page in ``order`` and the token of the next ("" when this is the last)."""
     size = order.size(page_size)
     if token:
         after = order.after(token)
         query = {"$and": [query, after]} if query else after
-    docs = await collection.find(query, HIDDEN).sort(list(order.keys)).limit(size + 1).to_list(None)
+    docs = await collection.find(query, projection).sort(list(order.keys)).limit(size + 1).to_list(None)
     if len(docs) <= size:
         return docs, ""
     docs = docs[:size]
