@@ -4,42 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date
 
+from meshlib.calendar import CITY_TZ, city_date, end_of_day, parse_date, start_of_day
 from meshlib.errors import InvalidArgument
 
-CITY_TZ = ZoneInfo("Asia/Shanghai")
+__all__ = ["CITY_TZ", "city_date", "end_of_day", "parse_date", "start_of_day"]
+
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-
-def city_date(at: datetime) -> date:
-    """The calendar day it is in the city at the instant ``at`` (which must carry a time zone)."""
-    if at.tzinfo is None:
-        raise ValueError("an instant needs a time zone")
-    return at.astimezone(CITY_TZ).date()
-
-
-def start_of_day(day: date) -> datetime:
-    """The instant ``day`` begins in the city, in UTC."""
-    return datetime.combine(day, time(0), CITY_TZ).astimezone(UTC)
-
-
-def end_of_day(day: date) -> datetime:
-    """The instant ``day`` ends in the city (midnight after it), in UTC."""
-    return start_of_day(day + timedelta(days=1))
-
-
-def parse_date(text: str, *, field: str) -> date:
-    """A ``YYYY-MM-DD`` date (the API's only date format)."""
-    text = text.strip()
-    try:
-        if len(text) != 10:  # fromisoformat also takes "20260501", which is not the API's format
-            raise ValueError(text)
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidArgument(f"{field} {text!r} is not a date (YYYY-MM-DD)", rule="date-format",
-                              field=field) from None
 
 
 @dataclass(frozen=True)

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 from enum import StrEnum
 
+from meshlib.calendar import CITY_TZ  # months start at midnight in the city (China has no daylight saving)
 from meshlib.errors import InvalidArgument
-
-CITY_TZ = timezone(timedelta(hours=8), "UTC+08:00")
-"""The city's calendar (China Standard Time has no daylight saving): months start at local midnight."""
 
 COUNTY_CODE = re.compile(r"^\d{6}$")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
