@@ -175,6 +175,34 @@ async def test_a_county_level_user_sees_only_its_county(mesh: Mesh) -> None:
     assert codes(other) == ["FORBIDDEN"] and "only county 410311" in other["errors"][0]["message"]
 
 
+@pytest.mark.parametrize("field,filter_type", [("pairings", "PairingFilter"), ("visits", "VisitFilter"),
+                                               ("problems", "ProblemFilter")])
+async def test_a_county_level_user_sees_only_its_countys_pairings_visits_and_problems(
+    mesh: Mesh, field: str, filter_type: str
+) -> None:
+    query = f"""query($f: {filter_type}) {{
+      {field}(first: 100, filter: $f) {{ edges {{ node {{ id target {{
+        ... on Enterprise {{ territory {{ countyCode }} }}
+        ... on Project {{ territory {{ countyCode }} }} }} }} }} }} }}"""
+
+    def rows(reply: dict[str, Any]) -> dict[str, str]:
+        assert "errors" not in reply, reply["errors"]
+        return {e["node"]["id"]: e["node"]["target"]["territory"]["countyCode"] for e in reply["data"][field]["edges"]}
+
+    county_leader = Principal("l2", Role.LEADER, county_code="410311")
+    everything = rows(await mesh.query(query, Principal("l1", Role.LEADER)))  # city-wide: every county
+    assert len(set(everything.values())) > 1
+    own = rows(await mesh.query(query, county_leader))
+    assert own and own == {i: c for i, c in everything.items() if c == "410311"}
+    assert rows(await mesh.query(query, county_leader, {"f": {"countyCode": "410311"}})) == own
+    other = await mesh.query(query, county_leader, {"f": {"countyCode": "410305"}})
+    assert codes(other) == ["FORBIDDEN"] and "only county 410311" in other["errors"][0]["message"]
+    assert other["errors"][0]["extensions"]["field"] == "filter.countyCode"
+    # A city-wide user may narrow to any county.
+    assert rows(await mesh.query(query, OFFICE, {"f": {"countyCode": "410305"}})) == {
+        i: c for i, c in everything.items() if c == "410305"}
+
+
 def test_every_root_field_names_who_may_use_it() -> None:
     schema = build_schema()._schema
     for root, table in policy.ROOTS.items():

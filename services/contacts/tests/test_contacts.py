@@ -84,6 +84,7 @@ async def test_the_whole_path_with_events(contacts_service: RunningContacts) -> 
     # The problem's deadline was set and then met (the shared deadline model).
     deadline = await svc.contacts.repo.db["deadlines"].find_one({"_id": f"problem-due:{problem.id}"})
     assert deadline is not None and deadline["state"] == "met" and deadline["clause"] == "Item 20"
+    assert deadline["data"]["county_code"] == "410311"
 
 
 async def test_pairing_rules_over_grpc(contacts_service: RunningContacts) -> None:

@@ -189,12 +189,15 @@ class PairingFilter:
     target_ids: list[strawberry.ID] = strawberry.field(default_factory=list)
     target_kind: TargetKind | None = None
     current: bool | None = None
+    county_code: str | None = strawberry.field(
+        default=None, description="Item 9: only rows whose enterprise or project lies in this county (6 digits); "
+                                  "a county-level user always gets their own")
 
     def to_proto(self) -> pb.PairingFilter:
         return pb.PairingFilter(
             leader_ids=[str(i) for i in self.leader_ids], target_ids=[str(i) for i in self.target_ids],
             target_kind=to_proto(pb.TargetKind, self.target_kind) if self.target_kind else None,
-            current=self.current,
+            current=self.current, county_code=self.county_code,
         )
 
 
@@ -205,12 +208,15 @@ class VisitFilter:
     unpaired: bool | None = None
     visited_from: date | None = None
     visited_to: date | None = None
+    county_code: str | None = strawberry.field(
+        default=None, description="Item 9: only rows whose enterprise or project lies in this county (6 digits); "
+                                  "a county-level user always gets their own")
 
     def to_proto(self) -> pb.VisitFilter:
         return pb.VisitFilter(
             leader_ids=[str(i) for i in self.leader_ids], target_ids=[str(i) for i in self.target_ids],
             unpaired=self.unpaired, visited_from=self.visited_from.isoformat() if self.visited_from else None,
-            visited_to=self.visited_to.isoformat() if self.visited_to else None,
+            visited_to=self.visited_to.isoformat() if self.visited_to else None, county_code=self.county_code,
         )
 
 
@@ -223,11 +229,14 @@ class ProblemFilter:
     category: ProblemCategory | None = None
     department: str | None = None
     overdue: bool | None = None
+    county_code: str | None = strawberry.field(
+        default=None, description="Item 9: only rows whose enterprise or project lies in this county (6 digits); "
+                                  "a county-level user always gets their own")
 
     def to_proto(self) -> pb.ProblemFilter:
         return pb.ProblemFilter(
             leader_ids=[str(i) for i in self.leader_ids], target_ids=[str(i) for i in self.target_ids],
             visit_ids=[str(i) for i in self.visit_ids], statuses=[to_proto(pb.ProblemStatus, s) for s in self.statuses],
             category=to_proto(pb.ProblemCategory, self.category) if self.category else None,
-            department=self.department, overdue=self.overdue,
+            department=self.department, overdue=self.overdue, county_code=self.county_code,
         )

@@ -79,7 +79,8 @@ class ContactsQuery:
     async def pairings(self, info: strawberry.Info, filter: PairingFilter | None = None, first: int = 20,
                        after: str | None = None) -> Connection[Pairing]:
         reply = await call(info.context.clients.contacts.ListPairings(pb.ListPairingsRequest(
-            filter=filter.to_proto() if filter else None, page_size=check_first(first), page_token=after or "")))
+            filter=county_scoped(info, filter, PairingFilter).to_proto(), page_size=check_first(first),
+            page_token=after or "")))
         return Connection[Pairing].from_page([Pairing.from_proto(p) for p in reply.pairings], list(reply.cursors),
                                              reply.next_page_token)
 
@@ -92,7 +93,8 @@ class ContactsQuery:
     async def visits(self, info: strawberry.Info, filter: VisitFilter | None = None, first: int = 20,
                      after: str | None = None) -> Connection[Visit]:
         reply = await call(info.context.clients.contacts.ListVisits(pb.ListVisitsRequest(
-            filter=filter.to_proto() if filter else None, page_size=check_first(first), page_token=after or "")))
+            filter=county_scoped(info, filter, VisitFilter).to_proto(), page_size=check_first(first),
+            page_token=after or "")))
         return Connection[Visit].from_page([Visit.from_proto(v) for v in reply.visits], list(reply.cursors),
                                            reply.next_page_token)
 
@@ -105,7 +107,8 @@ class ContactsQuery:
     async def problems(self, info: strawberry.Info, filter: ProblemFilter | None = None, first: int = 20,
                        after: str | None = None) -> Connection[Problem]:
         reply = await call(info.context.clients.contacts.ListProblems(pb.ListProblemsRequest(
-            filter=filter.to_proto() if filter else None, page_size=check_first(first), page_token=after or "")))
+            filter=county_scoped(info, filter, ProblemFilter).to_proto(), page_size=check_first(first),
+            page_token=after or "")))
         return Connection[Problem].from_page([Problem.from_proto(p) for p in reply.problems], list(reply.cursors),
                                              reply.next_page_token)
 

@@ -137,6 +137,7 @@ class Contacts:
             except DuplicateKeyError as exc:
                 raise _clash(exc, e.credit_code) from None
             if doc is not None:
+                await self.repo.follow_territory(enterprise_id, doc["territory"])
                 return doc
         raise _busy("enterprise")
 
@@ -162,6 +163,7 @@ class Contacts:
             doc = await self._versioned(PROJECTS, current, fields, events.PROJECT_UPDATED, "project",
                                         events.project_data)
             if doc is not None:
+                await self.repo.follow_territory(project_id, doc["territory"])
                 return doc
         raise _busy("project")
 
@@ -220,14 +222,20 @@ class Contacts:
 
     async def pair(self, leader_id: str, kind: TargetKind, target_id: str, started_on: date | None, actor: str,
                    *, id: str | None = None) -> Document:
+        """Item 20: pair a leader with a key target; the pairing is the county's where the target lies (item 9).
+
+        The target's territory is copied onto the pairing (see :data:`~mesh_contacts.repository.COUNTY`), so
+        a county's list of pairings is one indexed query, whichever level the leader is.
+        """
         leader = await self._get(LEADERS, leader_id, "leader")
-        target, _ = await self.target(kind, target_id)
+        target, target_doc = await self.target(kind, target_id)
         check_pairing(Leader(leader["_id"], LeaderLevel(leader["level"]), leader["county_code"]), target,
                       await self.repo.current_leaders_of(target_id))
         now = self.now()
         doc: Document = {
             "_id": id or new_id("pair"), "leader_id": leader_id, "target_kind": kind.value, "target_id": target_id,
-            "started_on": (started_on or self.today()).isoformat(), "ended_on": None, "end_reason": "",
+            "territory": target_doc["territory"], "started_on": (started_on or self.today()).isoformat(),
+            "ended_on": None, "end_reason": "",
             "current": True, "current_key": f"{leader_id}:{target_id}", "created_at": now, "updated_at": now,
             "created_by": _actor(actor), "ended_by": "",
         }
@@ -259,6 +267,16 @@ class Contacts:
         await self._flush(PAIRINGS, pairing_id)
         return doc
 
+    async def backfill_territory(self) -> int:
+        """Item 9: give pairings stored before they carried a territory their target's; how many targets."""
+        moved = 0
+        for kind, target_id in await self.repo.targets_without_territory():
+            doc = await self.repo.get(ENTERPRISES if kind == TargetKind.ENTERPRISE.value else PROJECTS, target_id)
+            if doc is not None:
+                await self.repo.follow_territory(target_id, doc["territory"])
+                moved += 1
+        return moved
+
     # -- visits and problems (items 19, 20) -------------------------------------------------------
 
     async def record_visit(
@@ -266,7 +284,12 @@ class Contacts:
         learned: str, problems: Sequence[ProblemInput], actor: str, *, id: str | None = None,
         problem_ids: Sequence[str] = (),
     ) -> tuple[Document, list[Document]]:
-        """Item 19: a visit, flagged unpaired when no pairing of the leader with the target ran that day."""
+        """Item 19: a visit, flagged unpaired when no pairing of the leader with the target ran that day.
+
+        It carries its target's territory, as the pairing it is made under does, and its problems carry the
+        visit's: item 9 makes the county where the target lies responsible (see
+        :data:`~mesh_contacts.repository.COUNTY`).
+        """
         await self._get(LEADERS, leader_id, "leader")
         _, target = await self.target(kind, target_id)
         today = self.today()

@@ -33,6 +33,18 @@ META = "meta"
 WITH_EVENTS = (ENTERPRISES, PROJECTS, LEADERS, PAIRINGS, VISITS, PROBLEMS, EDITIONS)
 """Collections whose documents carry an outbox."""
 
+COUNTY = "territory.county_code"
+"""Where a pairing, visit or problem belongs (item 9, territorial management: "the county and township where
+the enterprise or project lies are responsible").
+
+Each carries its target's ``territory``, copied from the enterprise or project when it is written (a visit
+from its target, like the pairing it is made under; a problem from its visit), and moved with the target
+when the registry changes where the target lies (:meth:`Repository.follow_territory`). So a county sees the
+pairings, visits and problems of what lies in it now, the same rows its enterprises and projects lists show;
+a city leader's pairing with an enterprise in county A is county A's row too. Published editions keep the
+territory they were published with.
+"""
+
 _OUTBOX_PENDING = IndexModel([(f"{OUTBOX}.at", ASCENDING)], name="outbox_pending",
                              partialFilterExpression={f"{OUTBOX}.at": {"$exists": True}})
 
@@ -62,6 +74,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("leader_id", ASCENDING), ("started_on", DESCENDING)], name="by_leader"),
         IndexModel([("target_id", ASCENDING), ("started_on", DESCENDING)], name="by_target"),
         IndexModel([("started_on", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
+        IndexModel([(COUNTY, ASCENDING), ("started_on", DESCENDING), ("_id", DESCENDING)], name="by_county"),
         _OUTBOX_PENDING,
     ],
     VISITS: [
@@ -69,6 +82,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("target_id", ASCENDING), ("visited_on", DESCENDING)], name="by_target"),
         IndexModel([("pairing_id", ASCENDING), ("visited_on", ASCENDING)], name="by_pairing"),
         IndexModel([("visited_on", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
+        IndexModel([(COUNTY, ASCENDING), ("visited_on", DESCENDING), ("_id", DESCENDING)], name="by_county"),
         _OUTBOX_PENDING,
     ],
     PROBLEMS: [
@@ -77,6 +91,7 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("visit_id", ASCENDING)], name="by_visit"),
         IndexModel([("status", ASCENDING), ("due_on", ASCENDING)], name="by_status_due"),
         IndexModel([("due_on", ASCENDING), ("_id", ASCENDING)], name="by_due"),
+        IndexModel([(COUNTY, ASCENDING), ("due_on", ASCENDING), ("_id", ASCENDING)], name="by_county"),
         _OUTBOX_PENDING,
     ],
     EDITIONS: [_OUTBOX_PENDING],
@@ -157,6 +172,8 @@ class PairingFilter:
     target_ids: Sequence[str] = ()
     target_kind: str | None = None
     current: bool | None = None
+    county_code: str | None = None
+    """Item 9: only pairings whose target lies in this county (see :data:`COUNTY`)."""
 
     def query(self) -> Document:
         q: Document = {}
@@ -164,6 +181,7 @@ class PairingFilter:
         _any(q, "target_id", self.target_ids)
         _set(q, "target_kind", self.target_kind)
         _set(q, "current", self.current)
+        _set(q, COUNTY, self.county_code)
         return q
 
 
@@ -174,12 +192,15 @@ class VisitFilter:
     unpaired: bool | None = None
     visited_from: date | None = None
     visited_to: date | None = None
+    county_code: str | None = None
+    """Item 9: only visits to targets that lie in this county (see :data:`COUNTY`)."""
 
     def query(self) -> Document:
         q: Document = {}
         _any(q, "leader_id", self.leader_ids)
         _any(q, "target_id", self.target_ids)
         _set(q, "unpaired", self.unpaired)
+        _set(q, COUNTY, self.county_code)
         window: Document = {}
         if self.visited_from is not None:
             window["$gte"] = self.visited_from.isoformat()
@@ -200,6 +221,8 @@ class ProblemFilter:
     category: str | None = None
     department: str | None = None
     overdue: bool | None = None
+    county_code: str | None = None
+    """Item 9: only problems of targets that lie in this county (see :data:`COUNTY`)."""
 
     def query(self) -> Document:
         q: Document = {}
@@ -209,6 +232,7 @@ class ProblemFilter:
         _any(q, "status", self.statuses)
         _set(q, "category", self.category)
         _set(q, "department", self.department)
+        _set(q, COUNTY, self.county_code)
         open_ = [s.value for s in OPEN_STATUSES]
         today = self.today.isoformat()
         if self.overdue is True:
@@ -256,6 +280,23 @@ class Repository:
         return await self.db[collection].find_one_and_update(
             query, changes, projection=HIDDEN, return_document=ReturnDocument.AFTER
         )
+
+    # -- territory (item 9) ---------------------------------------------------------
+
+    async def follow_territory(self, target_id: str, territory: Document) -> None:
+        """Item 9: the target's pairings, visits and problems move with it to where it now lies.
+
+        Idempotent, so saving the target again repairs rows a crash left behind; a row written while
+        the target moved may keep the old territory until then.
+        """
+        for collection in (PAIRINGS, VISITS, PROBLEMS):
+            await self.db[collection].update_many({"target_id": target_id, "territory": {"$ne": territory}},
+                                                  {"$set": {"territory": territory}})
+
+    async def targets_without_territory(self) -> list[tuple[str, str]]:
+        """(kind, id) of targets whose pairings were stored before pairings carried a territory."""
+        docs = self.db[PAIRINGS].find({"territory": {"$exists": False}}, {"target_kind": 1, "target_id": 1})
+        return list(dict.fromkeys([(d["target_kind"], d["target_id"]) async for d in docs]))
 
     # -- pairings ---------------------------------------------------------------
 

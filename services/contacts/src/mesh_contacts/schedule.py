@@ -49,7 +49,9 @@ def problem_deadlines(store: DeadlineStore) -> BeforePublish:
                 responsible=data["department"], due_at=due_at, warn_at=due_at - timedelta(days=1),
                 escalate_to=f"leader:{data['leader_id']}", clause="Item 20",
                 data={"due_on": data["due_on"], "leader_id": data["leader_id"], "target_kind": data["target_kind"],
-                      "target_id": data["target_id"], "category": data["category"]},
+                      "target_id": data["target_id"], "category": data["category"],
+                      # Item 9: the county's users are shown its warnings (the gateway filters on this).
+                      "county_code": data["territory"]["county_code"]},
             ))
         elif action is Action.RESOLVED:
             await store.met(did, envelope.time)

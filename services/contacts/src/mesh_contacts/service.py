@@ -32,6 +32,7 @@ async def wire(rt: Runtime[ContactsSettings]) -> AsyncIterator[Contacts]:
     outbox = contacts.outbox
     contacts_pb2_grpc.add_ContactsServiceServicer_to_server(ContactsServicer(contacts, contacts.repo), rt.server)
     await outbox.sweep()  # events a previous run wrote but did not get to publish
+    await contacts.backfill_territory()  # pairings stored before they carried their target's territory
     if settings.demo_data:
         await demo.load(contacts)
     scanner = DeadlineScanner(store, rt.bus, domain=events.DEADLINE_DOMAIN, source=events.SOURCE,

@@ -178,7 +178,7 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
         flt = PairingFilter(
             leader_ids=list(f.leader_ids), target_ids=list(f.target_ids),
             target_kind=m.target_kind_in(f.target_kind).value if f.HasField("target_kind") else None,
-            current=_opt(f, "current"),  # type: ignore[arg-type]
+            current=_opt(f, "current"), county_code=_opt(f, "county_code"),  # type: ignore[arg-type]
         )
         docs, token = await self._repo.page(PAIRINGS, flt.query(), PAIRING_ORDER, request.page_size,
                                             request.page_token)
@@ -208,6 +208,7 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
             unpaired=_opt(f, "unpaired"),  # type: ignore[arg-type]
             visited_from=m.optional_date(f.visited_from, "filter.visited_from") if f.HasField("visited_from") else None,
             visited_to=m.optional_date(f.visited_to, "filter.visited_to") if f.HasField("visited_to") else None,
+            county_code=_opt(f, "county_code"),  # type: ignore[arg-type]
         )
         docs, token = await self._repo.page(VISITS, flt.query(), VISIT_ORDER, request.page_size, request.page_token)
         return pb.ListVisitsResponse(visits=[m.visit_out(d) for d in docs], next_page_token=token,
@@ -244,6 +245,7 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
             category=m.enum_in(ProblemCategory, pb.ProblemCategory, f.category, "filter.category").value
             if f.HasField("category") else None,
             department=_opt(f, "department"), overdue=_opt(f, "overdue"),  # type: ignore[arg-type]
+            county_code=_opt(f, "county_code"),  # type: ignore[arg-type]
         )
         docs, token = await self._repo.page(PROBLEMS, flt.query(), PROBLEM_ORDER, request.page_size,
                                             request.page_token)
