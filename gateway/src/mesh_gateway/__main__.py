@@ -15,7 +15,7 @@ def main() -> None:
     configure_logging(settings.log_level)
     setup_telemetry("mesh-gateway", settings.otel_endpoint)
     try:
-        uvicorn.run(create_app(settings), host=settings.http_host, port=settings.http_port,
+        uvicorn.run(create_app(settings, settle_heap=True), host=settings.http_host, port=settings.http_port,
                     log_level=settings.log_level.lower(), lifespan="on", timeout_graceful_shutdown=10)
     finally:
         shutdown_telemetry()

@@ -26,6 +26,7 @@ from mesh_gateway.hub import Hub
 from mesh_gateway.limits import BodyLimit
 from mesh_gateway.schema import build_schema
 from mesh_gateway.settings import GatewaySettings
+from meshlib import heap
 from meshlib.bus import Bus
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,9 @@ class _GraphQL(GraphQL[Context, None]):
         return unset
 
 
-def create_app(settings: GatewaySettings) -> Starlette:
+def create_app(settings: GatewaySettings, *, settle_heap: bool = False) -> Starlette:
+    """The gateway. ``settle_heap``: tune the garbage collector once started (:func:`meshlib.heap.settle`);
+    for the gateway's own process, not for a test run that starts many."""
     verifier = settings.verifier()
     if verifier is None:
         log.warning("sign-in is OFF (no JWT_SECRET_FILE or JWT_JWKS_URL): no caller is identified and no "
@@ -75,6 +78,8 @@ def create_app(settings: GatewaySettings) -> Starlette:
         app.state.bus = await Bus.connect(settings, name="mesh-gateway")
         try:
             await start_feeds(app.state.bus, app.state.hub)
+            if settle_heap:
+                heap.settle()
             yield
         finally:
             await app.state.bus.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from strawberry.dataloader import DataLoader
@@ -18,25 +19,35 @@ from mesh_gateway.incidents.loaders import LatestKey, latest_incidents_loader
 from mesh_gateway.officers.loaders import OfficersLoaders
 
 
-@dataclass
 class Loaders:
-    clients: ServiceClients
-    incidents: DataLoader[str, response_pb2.Incident | None] = field(init=False)
-    latest_incidents: DataLoader[LatestKey, list[response_pb2.Incident]] = field(init=False)
-    """An enterprise's newest incidents, keyed (enterprise id, how many) (see mesh_gateway.incidents.loaders)."""
-    contacts: ContactsLoaders = field(init=False)
-    """Enterprises, projects, leaders, pairings, visits, problems (see mesh_gateway.contacts.loaders)."""
-    officers: OfficersLoaders = field(init=False)
-    """Officers, dossiers, requests, lead-handled projects, non-approvals (see mesh_gateway.officers.loaders)."""
-    environment: EnvironmentLoaders = field(init=False)
-    """Cases by id, enterprise, project and incident; fine filings; findings (see mesh_gateway.environment.loaders)."""
+    """A request's DataLoaders, each made when the request first needs it (most use one or two of 25)."""
 
-    def __post_init__(self) -> None:
-        self.incidents = DataLoader(load_fn=self._load_incidents)
-        self.latest_incidents = latest_incidents_loader(self.clients.response)
-        self.contacts = ContactsLoaders(self.clients.contacts)
-        self.officers = OfficersLoaders(self.clients.officers)
-        self.environment = EnvironmentLoaders(self.clients.environment)
+    def __init__(self, clients: ServiceClients) -> None:
+        self.clients = clients
+
+    @cached_property
+    def incidents(self) -> DataLoader[str, response_pb2.Incident | None]:
+        return DataLoader(load_fn=self._load_incidents)
+
+    @cached_property
+    def latest_incidents(self) -> DataLoader[LatestKey, list[response_pb2.Incident]]:
+        """An enterprise's newest incidents, keyed (enterprise id, how many) (see mesh_gateway.incidents.loaders)."""
+        return latest_incidents_loader(self.clients.response)
+
+    @cached_property
+    def contacts(self) -> ContactsLoaders:
+        """Enterprises, projects, leaders, pairings, visits, problems (see mesh_gateway.contacts.loaders)."""
+        return ContactsLoaders(self.clients.contacts)
+
+    @cached_property
+    def officers(self) -> OfficersLoaders:
+        """Officers, dossiers, requests, lead-handled projects, non-approvals (see mesh_gateway.officers.loaders)."""
+        return OfficersLoaders(self.clients.officers)
+
+    @cached_property
+    def environment(self) -> EnvironmentLoaders:
+        """Cases by id, enterprise, project, incident; fine filings; findings (mesh_gateway.environment.loaders)."""
+        return EnvironmentLoaders(self.clients.environment)
 
     async def _load_incidents(self, ids: list[str]) -> list[response_pb2.Incident | None]:
         reply = await call(self.clients.response.BatchGetIncidents(response_pb2.BatchGetIncidentsRequest(ids=ids)))

@@ -28,7 +28,7 @@ from opentelemetry.instrumentation.grpc import aio_server_interceptor
 from pymongo import AsyncMongoClient
 from pymongo.asynchronous.database import AsyncDatabase
 
-from meshlib import mongo
+from meshlib import heap, mongo
 from meshlib.bus import Bus, StreamSpec
 from meshlib.config import ConfigError, load
 from meshlib.errors import DomainErrorInterceptor
@@ -140,5 +140,6 @@ async def _serve(spec: ServiceSpec[Any], settings: Any) -> None:
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, stop.set)
     async with running(spec, settings):
+        heap.settle()
         await stop.wait()
         log.info("%s stopping", spec.name)
