@@ -19,8 +19,6 @@ from meshlib.config import ConfigError, load, variables
 
 # meshlib.bus.Bus.connect drains NATS for up to this long after the gRPC server has stopped.
 NATS_DRAIN_SECONDS = 10
-# The gateway's uvicorn graceful-shutdown timeout (mesh_gateway.__main__).
-GATEWAY_HTTP_GRACE_SECONDS = 10
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 REPO = Path(__file__).resolve().parents[2]
 
@@ -94,9 +92,12 @@ def test_every_grpc_target_names_a_service_and_its_port(manifests: Any, componen
     env = manifests.environment(_container(manifests, component))
     targets = [v.name for v in variables(component.settings_type()) if v.name.endswith("_GRPC_TARGET")]
     for variable in targets:
-        host, _, port = env[variable].rpartition(":")
+        scheme, _, address = env[variable].partition(":///")
+        assert scheme == "dns", f"{variable}: resolve with DNS so calls spread over the pods"
+        host, _, port = address.rpartition(":")
         service = manifests.get("Service", host)
         assert int(port) in [p["port"] for p in service["spec"]["ports"]], variable
+        assert service["spec"].get("clusterIP") == "None", f"{host}: headless, so DNS names every pod"
 
 
 def test_the_gateway_has_a_target_for_every_service(manifests: Any, all_components: list[Any]) -> None:
@@ -104,7 +105,7 @@ def test_the_gateway_has_a_target_for_every_service(manifests: Any, all_componen
     for service in (c for c in all_components if c.kind == "grpc"):
         target = env.get(f"{service.name.upper()}_GRPC_TARGET")
         grpc_port = manifests.container("Deployment", service.name)["ports"][0]["containerPort"]
-        assert target == f"{service.name}:{grpc_port}", service.name
+        assert target == f"dns:///{service.name}:{grpc_port}", service.name
 
 
 def test_termination_grace_covers_the_shutdown(manifests: Any, component: Any) -> None:
@@ -113,7 +114,7 @@ def test_termination_grace_covers_the_shutdown(manifests: Any, component: Any) -
     container = _container(manifests, component)
     settings = _settings(manifests, component)
     pre_stop = container["lifecycle"]["preStop"]["sleep"]["seconds"]
-    grace = settings.shutdown_grace if component.kind == "grpc" else GATEWAY_HTTP_GRACE_SECONDS
+    grace = settings.shutdown_grace  # the gRPC server's grace, or uvicorn's in the gateway
     assert spec["terminationGracePeriodSeconds"] >= pre_stop + grace + NATS_DRAIN_SECONDS
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import uvicorn
 
 from mesh_gateway.app import create_app
@@ -16,7 +18,8 @@ def main() -> None:
     setup_telemetry("mesh-gateway", settings.otel_endpoint)
     try:
         uvicorn.run(create_app(settings, settle_heap=True), host=settings.http_host, port=settings.http_port,
-                    log_level=settings.log_level.lower(), lifespan="on", timeout_graceful_shutdown=10)
+                    log_level=settings.log_level.lower(), lifespan="on",
+                    timeout_graceful_shutdown=math.ceil(settings.shutdown_grace))
     finally:
         shutdown_telemetry()
 

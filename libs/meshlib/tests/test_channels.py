@@ -43,3 +43,31 @@ async def test_the_default_deadline_applies_to_calls_that_set_none() -> None:
     assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
     await ch.close()
     await server.stop(0)
+
+
+async def test_calls_spread_over_every_address_of_the_target() -> None:
+    """Round robin, not gRPC's default pick_first: with replicas behind one name, each gets calls."""
+    served: list[int] = []
+    servers = []
+    for n in range(2):
+        server = grpc.aio.server()
+        port = server.add_insecure_port("127.0.0.1:0")
+
+        class Counting(health_pb2_grpc.HealthServicer):
+            async def Check(self, request: Any, context: Any, n: int = n) -> Any:
+                served.append(n)
+                return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
+
+        health_pb2_grpc.add_HealthServicer_to_server(Counting(), server)
+        await server.start()
+        servers.append((server, port))
+    health = health_pb2.DESCRIPTOR.services_by_name["Health"]
+    # One target name with two addresses, as DNS answers for a headless Service with two pods.
+    ch = channel("ipv4:" + ",".join(f"127.0.0.1:{port}" for _, port in servers), services=[health], timeout=5)
+    stub = health_pb2_grpc.HealthStub(ch)
+    for _ in range(10):
+        await stub.Check(health_pb2.HealthCheckRequest(), wait_for_ready=True)
+    await ch.close()
+    for server, _ in servers:
+        await server.stop(0)
+    assert served.count(0) >= 3 and served.count(1) >= 3, served

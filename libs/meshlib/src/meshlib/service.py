@@ -66,13 +66,18 @@ class ServiceSpec(Generic[S]):
     wire: Callable[[Runtime[S]], AbstractAsyncContextManager[Any]]
 
 
+SERVER_OPTIONS = [("grpc.max_connection_age_ms", 5 * 60_000), ("grpc.max_connection_age_grace_ms", 30_000)]
+"""Clients reconnect every five minutes (in-flight calls get 30 s), and so resolve the target again:
+with round robin over a headless Service, a replica added by scaling out starts getting calls."""
+
+
 @asynccontextmanager
 async def running(spec: ServiceSpec[S], settings: S) -> AsyncIterator[Runtime[S]]:
     """Start the service; leave the block to stop it gracefully."""
     health = HealthServicer()
     watched = ["", *spec.grpc_services]
     tracing = aio_server_interceptor()  # type: ignore[no-untyped-call]
-    server = grpc.aio.server(interceptors=[tracing, DomainErrorInterceptor()])
+    server = grpc.aio.server(interceptors=[tracing, DomainErrorInterceptor()], options=SERVER_OPTIONS)
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection([*spec.grpc_services, reflection.SERVICE_NAME, "grpc.health.v1.Health"],
                                         server)
