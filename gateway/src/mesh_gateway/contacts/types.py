@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.contacts.v1 import contacts_pb2 as pb
 from mesh.environment.v1 import environment_pb2
@@ -26,6 +25,7 @@ from mesh_gateway.contacts.enums import (
 )
 from mesh_gateway.contacts.loaders import ContactsLoaders
 from mesh_gateway.errors import UserError, call
+from mesh_gateway.proto_time import timestamp as _time
 
 if TYPE_CHECKING:  # the other domains' types refer back to these: imported lazily (strawberry.lazy)
     from mesh_gateway.environment.types import GovernanceCase
@@ -47,10 +47,6 @@ MAX_LATEST_INCIDENTS = 20
 def contacts_loaders(info: strawberry.Info) -> ContactsLoaders:
     loaders: ContactsLoaders = info.context.loaders.contacts
     return loaders
-
-
-def _time(ts: Timestamp) -> datetime:
-    return ts.ToDatetime(UTC)
 
 
 def _day(text: str) -> date:

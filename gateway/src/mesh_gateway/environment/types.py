@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_gateway.contacts.types import Enterprise, Project, contacts_loaders
@@ -28,19 +27,13 @@ from mesh_gateway.environment.enums import (
 )
 from mesh_gateway.environment.loaders import EnvironmentLoaders
 from mesh_gateway.incidents.types import Incident
+from mesh_gateway.proto_time import maybe_timestamp as _maybe
+from mesh_gateway.proto_time import timestamp as _time
 
 
 def environment_loaders(info: strawberry.Info) -> EnvironmentLoaders:
     loaders: EnvironmentLoaders = info.context.loaders.environment
     return loaders
-
-
-def _time(ts: Timestamp) -> datetime:
-    return ts.ToDatetime(UTC)
-
-
-def _maybe(msg: object, name: str) -> datetime | None:
-    return _time(getattr(msg, name)) if msg.HasField(name) else None  # type: ignore[attr-defined]
 
 
 def yuan(fen: int) -> Decimal:

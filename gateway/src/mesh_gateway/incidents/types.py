@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,6 +10,7 @@ import strawberry
 
 from mesh.response.v1 import response_pb2
 from mesh_gateway.contacts.types import Enterprise, Project, contacts_loaders
+from mesh_gateway.proto_time import timestamp
 
 if TYPE_CHECKING:  # the environment's types refer back to Incident: imported lazily (strawberry.lazy)
     from mesh_gateway.environment.types import GovernanceCase
@@ -110,22 +111,22 @@ class Incident:
     @strawberry.field(description="Every dispatch, with the rule that chose the unit")
     def dispatches(self) -> list[DispatchRecord]:
         return [DispatchRecord(unit_id=d.unit_id, rule=d.rule, by=d.by, reason=d.reason or None,
-                               at=d.at.ToDatetime(UTC)) for d in (self.workflow.dispatches if self.workflow else [])]
+                               at=timestamp(d.at)) for d in (self.workflow.dispatches if self.workflow else [])]
 
     @strawberry.field(description="Every status change: who, through which channel, when")
     def history(self) -> list[StatusChange]:
         return [StatusChange(status=h.status, by=h.by, channel=h.channel, note=h.note or None,
-                             at=h.at.ToDatetime(UTC)) for h in (self.workflow.history if self.workflow else [])]
+                             at=timestamp(h.at)) for h in (self.workflow.history if self.workflow else [])]
 
     @strawberry.field(description="Item 9: a major incident goes to the county and the city at once")
     def escalations(self) -> list[EscalationRecord]:
-        return [EscalationRecord(level=e.level, reason=e.reason, at=e.at.ToDatetime(UTC))
+        return [EscalationRecord(level=e.level, reason=e.reason, at=timestamp(e.at))
                 for e in (self.workflow.escalations if self.workflow else [])]
 
     @strawberry.field(description="The response clocks: acknowledge, arrive, resolve")
     def clocks(self) -> list[ResponseClock]:
-        return [ResponseClock(kind=c.kind, due_at=c.due_at.ToDatetime(UTC), state=c.state,
-                              met_at=c.met_at.ToDatetime(UTC) if c.HasField("met_at") else None)
+        return [ResponseClock(kind=c.kind, due_at=timestamp(c.due_at), state=c.state,
+                              met_at=timestamp(c.met_at) if c.HasField("met_at") else None)
                 for c in (self.workflow.clocks if self.workflow else [])]
 
     @classmethod
@@ -136,8 +137,8 @@ class Incident:
             external_id=p.external_id,
             category=IncidentCategory[response_pb2.Category.Name(p.category)],
             severity=IncidentSeverity[response_pb2.Severity.Name(p.severity)],
-            occurred_at=p.occurred_at.ToDatetime(UTC),
-            received_at=p.received_at.ToDatetime(UTC),
+            occurred_at=timestamp(p.occurred_at),
+            received_at=timestamp(p.received_at),
             location=p.location,
             enterprise_id=p.enterprise_id if p.HasField("enterprise_id") else None,
             project_id=p.project_id if p.HasField("project_id") else None,

@@ -24,7 +24,9 @@ from mesh_gateway.officers.enums import (
     from_proto,
     maybe_from_proto,
 )
-from mesh_gateway.officers.types import DeadlineInfo, Jurisdiction, Person, maybe_time, officers_loaders, time
+from mesh_gateway.officers.types import DeadlineInfo, Jurisdiction, Person, officers_loaders
+from mesh_gateway.proto_time import maybe_timestamp as maybe_time
+from mesh_gateway.proto_time import timestamp as time
 
 
 @strawberry.type(description="Item 14: one level's part in the chain — who decided what, and when")

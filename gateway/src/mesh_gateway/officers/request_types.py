@@ -21,7 +21,9 @@ from mesh_gateway.officers.enums import (
     maybe_from_proto,
 )
 from mesh_gateway.officers.project_types import NonApproval, non_approvals_of
-from mesh_gateway.officers.types import DeadlineInfo, Jurisdiction, Officer, Person, maybe_time, officers_loaders, time
+from mesh_gateway.officers.types import DeadlineInfo, Jurisdiction, Officer, Person, officers_loaders
+from mesh_gateway.proto_time import maybe_timestamp as maybe_time
+from mesh_gateway.proto_time import timestamp as time
 
 
 @strawberry.type(description="Item 17: a rating after a service, 1 (very dissatisfied) to 5 (very satisfied)")

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 import strawberry
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.officers.v1 import officers_pb2 as pb
 from mesh_gateway.contacts.types import Enterprise, Project, contacts_loaders
@@ -23,19 +22,13 @@ from mesh_gateway.officers.enums import (
     maybe_from_proto,
 )
 from mesh_gateway.officers.loaders import OfficersLoaders
+from mesh_gateway.proto_time import maybe_timestamp as maybe_time
+from mesh_gateway.proto_time import timestamp as time
 
 
 def officers_loaders(info: strawberry.Info) -> OfficersLoaders:
     loaders: OfficersLoaders = info.context.loaders.officers
     return loaders
-
-
-def time(ts: Timestamp) -> datetime:
-    return ts.ToDatetime(UTC)
-
-
-def maybe_time(message: object, field: str) -> datetime | None:
-    return time(getattr(message, field)) if message.HasField(field) else None  # type: ignore[attr-defined]
 
 
 @strawberry.type(description="An optimisation office or service centre: the city's, or a county's")
