@@ -85,7 +85,7 @@ lint: setup
 	$(BIN)/ruff check .
 
 typecheck: setup
-	$(BIN)/mypy $(addprefix -p ,meshlib mesh_gateway $(notdir $(patsubst %/src/,%,$(dir $(wildcard services/*/src/mesh_*/)))))
+	$(BIN)/mypy $(addprefix -p ,meshlib mesh_gateway $(notdir $(patsubst %/,%,$(wildcard services/*/src/mesh_*/))))
 
 schema: setup
 	$(BIN)/python -m mesh_gateway.schema_export > gateway/schema.graphql

@@ -22,8 +22,18 @@ def database_name(namespace: str, name: str) -> str:
     return f"{namespace}_{name}" if namespace else name
 
 
-async def ensure_indexes(db: AsyncDatabase[Document], indexes: Indexes) -> None:
-    """Create the declared indexes; creating an existing index with the same spec is a no-op."""
+async def ensure_indexes(db: AsyncDatabase[Document], indexes: Indexes,
+                         retired: Mapping[str, Sequence[str]] | None = None) -> None:
+    """Create the declared indexes (creating an existing index with the same spec is a no-op), and drop
+    ``retired`` ones, by collection and name, where a database made by an earlier release still has them.
+
+    Indexes nobody declared or retired (an operator's own, say) are left alone.
+    """
+    for collection, names in (retired or {}).items():
+        present = {ix["name"] async for ix in await db[collection].list_indexes()}
+        for name in names:
+            if name in present:
+                await db[collection].drop_index(name)
     for collection, models in indexes.items():
         if models:
             await db[collection].create_indexes(list(models))

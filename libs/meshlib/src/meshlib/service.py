@@ -15,9 +15,9 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import grpc
@@ -64,6 +64,8 @@ class ServiceSpec(Generic[S]):
     indexes: Indexes
     grpc_services: Sequence[str]
     wire: Callable[[Runtime[S]], AbstractAsyncContextManager[Any]]
+    retired_indexes: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Indexes an earlier release made and this one replaced, by collection: dropped at start-up."""
 
 
 SERVER_OPTIONS = [("grpc.max_connection_age_ms", 5 * 60_000), ("grpc.max_connection_age_grace_ms", 30_000)]
@@ -91,7 +93,7 @@ async def running(spec: ServiceSpec[S], settings: S) -> AsyncIterator[Runtime[S]
     async with contextlib.AsyncExitStack() as stack:
         stack.push_async_callback(client.close)
         await client.admin.command("ping")
-        await mongo.ensure_indexes(db, spec.indexes)
+        await mongo.ensure_indexes(db, spec.indexes, spec.retired_indexes)
         bus = await Bus.connect(settings, name=f"mesh-{spec.name}")
         stack.push_async_callback(bus.close)
         await bus.ensure_streams(spec.streams)
