@@ -23,7 +23,7 @@ from mesh_gateway.testing import RunningGateway, next_payload, running_gateway, 
 from mesh_response.push import push
 from mesh_response.service import SPEC as RESPONSE
 from mesh_response.settings import ResponseSettings
-from mesh_response.testing import report, wait_stored
+from mesh_response.testing import report, wait_stored, wait_until
 from meshlib.bus import Bus
 from meshlib.channels import channel
 from meshlib.service import running
@@ -58,8 +58,9 @@ class Mesh:
 async def mesh(mesh_env: dict[str, str], tmp_path: Path) -> AsyncIterator[Mesh]:
     secret_file = tmp_path / "jwt.key"
     contacts_settings = settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off", DEMO_DATA="true")
-    async with running(RESPONSE, settings_for(ResponseSettings, mesh_env)) as response, \
-            run_contacts(contacts_settings) as contacts:
+    async with run_contacts(contacts_settings) as contacts, \
+            running(RESPONSE, settings_for(ResponseSettings, mesh_env,  # incidents lie where their enterprise does
+                                           CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")) as response:
         gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
                           RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
                           CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")
@@ -201,6 +202,54 @@ async def test_a_county_level_user_sees_only_its_countys_pairings_visits_and_pro
     # A city-wide user may narrow to any county.
     assert rows(await mesh.query(query, OFFICE, {"f": {"countyCode": "410305"}})) == {
         i: c for i, c in everything.items() if c == "410305"}
+
+
+INCIDENT_COUNTIES = """query($f: IncidentFilter) {
+  incidents(first: 100, filter: $f) { edges { node { id territory { countyCode } } } } }"""
+INCIDENT_STATISTICS = """query($c: String) { incidentStatistics(countyCode: $c) { byUnit { key incidents } } }"""
+
+
+async def test_a_county_level_user_sees_only_its_countys_incidents_and_statistics(mesh: Mesh) -> None:
+    def rows(reply: dict[str, Any]) -> dict[str, str | None]:
+        assert "errors" not in reply, reply["errors"]
+        return {e["node"]["id"]: e["node"]["territory"]["countyCode"] for e in reply["data"]["incidents"]["edges"]}
+
+    async def dispatched() -> dict[str, str | None] | None:
+        found = rows(await mesh.query(INCIDENT_COUNTIES, OFFICE))
+        return found if len(found) == 2 and all(found.values()) else None
+
+    # Each lies where its enterprise does (from contacts), not where the agency that reported it is.
+    everything = await wait_until(dispatched)
+    assert everything == {"luolong-police:A-1": "410305", "xigong-police:B-1": "410311"}
+    county_leader = Principal("l2", Role.LEADER, county_code="410311")
+    own = rows(await mesh.query(INCIDENT_COUNTIES, county_leader))
+    assert own == {"xigong-police:B-1": "410311"}
+    assert rows(await mesh.query(INCIDENT_COUNTIES, county_leader, {"f": {"countyCode": "410311"}})) == own
+    other = await mesh.query(INCIDENT_COUNTIES, county_leader, {"f": {"countyCode": "410305"}})
+    assert codes(other) == ["FORBIDDEN"] and "only county 410311" in other["errors"][0]["message"]
+    assert other["errors"][0]["extensions"]["field"] == "filter.countyCode"
+    # A city-wide user may narrow to any county.
+    assert rows(await mesh.query(INCIDENT_COUNTIES, OFFICE, {"f": {"countyCode": "410305"}})) == {
+        "luolong-police:A-1": "410305"}
+    # One by id: another county's is refused.
+    one = 'query($id: ID!) { incident(id: $id) { id } }'
+    assert (await mesh.query(one, county_leader, {"id": "xigong-police:B-1"}))["data"] == {
+        "incident": {"id": "xigong-police:B-1"}}
+    elsewhere = await mesh.query(one, county_leader, {"id": "luolong-police:A-1"})
+    assert codes(elsewhere) == ["FORBIDDEN"] and elsewhere["data"] == {"incident": None}
+    # Statistics: of the county's incidents only (units are the reporting agencies: no units registered).
+    def by_unit(reply: dict[str, Any]) -> list[dict[str, Any]]:
+        assert "errors" not in reply, reply["errors"]
+        return sorted(reply["data"]["incidentStatistics"]["byUnit"], key=lambda r: r["key"])
+
+    assert by_unit(await mesh.query(INCIDENT_STATISTICS, county_leader)) == [
+        {"key": "xigong-police", "incidents": 1}]
+    assert by_unit(await mesh.query(INCIDENT_STATISTICS, Principal("l1", Role.LEADER))) == [
+        {"key": "luolong-police", "incidents": 1}, {"key": "xigong-police", "incidents": 1}]
+    assert by_unit(await mesh.query(INCIDENT_STATISTICS, OFFICE, {"c": "410305"})) == [
+        {"key": "luolong-police", "incidents": 1}]
+    refused = await mesh.query(INCIDENT_STATISTICS, county_leader, {"c": "410305"})
+    assert codes(refused) == ["FORBIDDEN"] and refused["errors"][0]["extensions"]["field"] == "countyCode"
 
 
 def test_every_root_field_names_who_may_use_it() -> None:

@@ -29,6 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -247,27 +248,47 @@ def _calls(c: Counter[str]) -> str:
     return ", ".join(f"{name.rsplit('/', 1)[-1]} {n}" for name, n in sorted(c.items())) or "none"
 
 
+@dataclass(frozen=True)
+class Mesh:
+    """Where the started servers listen, and the environment the services were started with."""
+
+    ports: dict[str, int]
+    """gRPC port of each service."""
+    nats_url: str
+    env: dict[str, str]
+    spans: Path
+    """The trace sink's file of marked spans."""
+
+
+def start_mesh(procs: Processes, root: Path) -> Mesh:
+    """nats-server, secantusdb, the trace sink and the four services, each its own process, ready."""
+    free = servers.free_port
+    nats_cfg = servers.NatsConfig(port=free(), monitor_port=free(), store_dir=root / "js", sync_always=False)
+    procs.adopt("nats-server", servers.start_nats(nats_cfg, root / "nats.conf", procs.logs / "nats.log"))
+    mongo_port = free()
+    procs.adopt("secantusdb", servers.start_mongo(mongo_port, ":memory:", procs.logs / "secantusdb.log"))
+    sink_port, spans = free(), root / "spans.jsonl"
+    procs.spawn("trace sink", [sys.executable, str(HERE / "trace_sink.py"), str(sink_port), MARK, str(spans)],
+                dict(os.environ))
+    ports = {name: free() for name in ("response", "contacts", "officers", "environment")}
+    nats_url = f"nats://127.0.0.1:{nats_cfg.port}"
+    base = dict(os.environ, NATS_URL=nats_url, MONGODB_URI=servers.mongo_uri(mongo_port),
+                MESH_NAMESPACE=NAMESPACE, LOG_LEVEL="WARNING", DEMO_DATA="0",
+                OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{sink_port}",
+                **{f"{n.upper()}_GRPC_TARGET": f"127.0.0.1:{p}" for n, p in ports.items()})
+    for name, port in ports.items():  # response first: it declares the INCIDENTS stream environment reads
+        procs.spawn(name, [sys.executable, "-m", f"mesh_{name}"], dict(base, GRPC_PORT=str(port)))
+        procs.wait(name, lambda p=port: _serving(p))
+    return Mesh(ports, nats_url, base, spans)
+
+
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, processes(Path(tmp)) as procs:
         root = Path(tmp)
         free = servers.free_port
         load_before = os.getloadavg()[0]
-        nats_cfg = servers.NatsConfig(port=free(), monitor_port=free(), store_dir=root / "js", sync_always=False)
-        procs.adopt("nats-server", servers.start_nats(nats_cfg, root / "nats.conf", procs.logs / "nats.log"))
-        mongo_port = free()
-        procs.adopt("secantusdb", servers.start_mongo(mongo_port, ":memory:", procs.logs / "secantusdb.log"))
-        sink_port, spans = free(), root / "spans.jsonl"
-        procs.spawn("trace sink", [sys.executable, str(HERE / "trace_sink.py"), str(sink_port), MARK, str(spans)],
-                    dict(os.environ))
-        ports = {name: free() for name in ("response", "contacts", "officers", "environment")}
-        nats_url = f"nats://127.0.0.1:{nats_cfg.port}"
-        base = dict(os.environ, NATS_URL=nats_url, MONGODB_URI=servers.mongo_uri(mongo_port),
-                    MESH_NAMESPACE=NAMESPACE, LOG_LEVEL="WARNING", DEMO_DATA="0",
-                    OTEL_EXPORTER_OTLP_ENDPOINT=f"http://127.0.0.1:{sink_port}",
-                    **{f"{n.upper()}_GRPC_TARGET": f"127.0.0.1:{p}" for n, p in ports.items()})
-        for name, port in ports.items():  # response first: it declares the INCIDENTS stream environment reads
-            procs.spawn(name, [sys.executable, "-m", f"mesh_{name}"], dict(base, GRPC_PORT=str(port)))
-            procs.wait(name, lambda p=port: _serving(p))
+        mesh = start_mesh(procs, root)
+        ports, nats_url, base, spans = mesh.ports, mesh.nats_url, mesh.env, mesh.spans
         auth_env, headers, auth_note = auth_config(root)
         gw_port = free()
         procs.spawn("gateway", [sys.executable, "-m", "mesh_gateway"],

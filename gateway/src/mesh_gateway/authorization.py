@@ -174,11 +174,22 @@ def county_scoped(info: Any, flt: F | None, filter_type: Callable[[], F]) -> F:
     City-wide users pass through; a county user asking for another county is refused, and one
     asking for no county gets their own.
     """
-    principal: Principal = info.context.principal
     flt = flt if flt is not None else filter_type()
-    if principal.county_code is None or info.context.verifier is None:
+    county = own_county(info, getattr(flt, "county_code", None), "filter.countyCode")
+    if county == getattr(flt, "county_code", None):
         return flt
-    asked = getattr(flt, "county_code", None)
+    return dataclasses.replace(flt, county_code=county)  # type: ignore[type-var]
+
+
+def own_county(info: Any, asked: str | None, field: str = "countyCode") -> str | None:
+    """The county a list or count argument is narrowed to (item 9), as :func:`county_scoped` does a filter's.
+
+    City-wide users get what they asked (None: every county); a county-level user gets their own,
+    and asking for another is refused naming ``field``.
+    """
+    principal: Principal = info.context.principal
+    if principal.county_code is None or info.context.verifier is None:
+        return asked
     if asked not in (None, principal.county_code):
-        raise forbidden(f"a county-level user sees only county {principal.county_code}", "filter.countyCode")
-    return dataclasses.replace(flt, county_code=principal.county_code)  # type: ignore[type-var]
+        raise forbidden(f"a county-level user sees only county {principal.county_code}", field)
+    return principal.county_code

@@ -69,6 +69,10 @@ async def test_the_same_incident_redelivered_opens_nothing_more_and_incidents_wi
     joined = await wait_until(lambda: _with_incidents(env, first.id, 2), what="INC-3 joining the case")
     assert list(joined.incident_ids) == [f"{AGENCY}:INC-1", f"{AGENCY}:INC-3"]
     assert await case_of(env, f"{AGENCY}:INC-2") is None
+    by_incident = await env.stub.BatchGetCasesByIncident(pb.BatchGetCasesByIncidentRequest(
+        incident_ids=[f"{AGENCY}:INC-3", f"{AGENCY}:INC-2", f"{AGENCY}:INC-1"]))
+    assert [(r.key, [c.id for c in r.cases]) for r in by_incident.results] == [
+        (f"{AGENCY}:INC-3", [first.id]), (f"{AGENCY}:INC-2", []), (f"{AGENCY}:INC-1", [first.id])]
     by_site = await env.stub.BatchGetCasesByEnterprise(
         pb.BatchGetCasesByEnterpriseRequest(enterprise_ids=[sites.plain, sites.other]))
     assert [(r.key, [c.id for c in r.cases]) for r in by_site.results] == [(sites.plain, [first.id]),

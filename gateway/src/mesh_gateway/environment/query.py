@@ -6,7 +6,7 @@ from __future__ import annotations
 import strawberry
 
 from mesh.environment.v1 import environment_pb2 as pb
-from mesh_gateway.authorization import county_scoped
+from mesh_gateway.authorization import county_scoped, own_county
 from mesh_gateway.environment.enums import (
     AccountabilityKind,
     FilingBody,
@@ -72,22 +72,25 @@ class EnvironmentQuery:
             pb.GetQuietDaysRequest(enterprise_id=str(enterprise_id))))
         return QuietProductionDays.from_proto(reply)
 
-    @strawberry.field(description="Item 10: the enforcement filing record, newest first, by enterprise and agency")
+    @strawberry.field(description="Item 10: the enforcement filing record, newest first, by enterprise, agency and "
+                                  "county (item 9: a county-level user always gets their own)")
     async def enforcement_checks(
         self, info: strawberry.Info, enterprise_id: strawberry.ID | None = None, agency: str | None = None,
-        allowed: bool | None = None, first: int = 20, after: str | None = None,
+        allowed: bool | None = None, first: int = 20, after: str | None = None, county_code: str | None = None,
     ) -> Connection[EnforcementCheck]:
         reply = await call(info.context.clients.environment.ListEnforcementChecks(pb.ListEnforcementChecksRequest(
             enterprise_id=None if enterprise_id is None else str(enterprise_id), agency=agency, allowed=allowed,
-            page_size=check_first(first), page_token=after or "")))
+            county_code=own_county(info, county_code), page_size=check_first(first), page_token=after or "")))
         return Connection[EnforcementCheck].from_page([EnforcementCheck.from_proto(c) for c in reply.checks],
                                                       list(reply.cursors), reply.next_page_token)
 
-    @strawberry.field(description="Item 10: checks and refusals by reason, for an enterprise and/or an agency")
+    @strawberry.field(description="Item 10: checks and refusals by reason, for an enterprise, an agency and/or a "
+                                  "county (item 9: a county-level user always gets their own)")
     async def enforcement_stats(self, info: strawberry.Info, enterprise_id: strawberry.ID | None = None,
-                                agency: str | None = None) -> EnforcementStats:
+                                agency: str | None = None, county_code: str | None = None) -> EnforcementStats:
         reply = await call(info.context.clients.environment.GetEnforcementStats(pb.GetEnforcementStatsRequest(
-            enterprise_id=None if enterprise_id is None else str(enterprise_id), agency=agency)))
+            enterprise_id=None if enterprise_id is None else str(enterprise_id), agency=agency,
+            county_code=own_county(info, county_code))))
         return EnforcementStats(
             checks=reply.checks, allowed=reply.allowed, refused=reply.refused,
             refusals_by_reason=[RefusalCount(prohibition=from_proto(Prohibition, pb.Prohibition, r.prohibition),
@@ -99,13 +102,16 @@ class EnvironmentQuery:
         found = await environment_loaders(info).fines.load(str(id))
         return None if found is None else FineFiling.from_proto(found)
 
-    @strawberry.field(description="Item 11: fine and fee filings newest first, by enterprise, agency, body, state")
+    @strawberry.field(description="Item 11: fine and fee filings newest first, by enterprise, agency, body, state, "
+                                  "county (item 9: a county-level user always gets their own)")
     async def fine_filings(
         self, info: strawberry.Info, enterprise_id: strawberry.ID | None = None, agency: str | None = None,
         body: FilingBody | None = None, state: FilingState | None = None, first: int = 20, after: str | None = None,
+        county_code: str | None = None,
     ) -> Connection[FineFiling]:
         reply = await call(info.context.clients.environment.ListFines(pb.ListFinesRequest(
             enterprise_id=None if enterprise_id is None else str(enterprise_id), agency=agency,
+            county_code=own_county(info, county_code),
             body=None if body is None else to_proto(pb.FilingBody, body),
             state=None if state is None else to_proto(pb.FilingState, state),
             page_size=check_first(first), page_token=after or "")))
@@ -117,13 +123,16 @@ class EnvironmentQuery:
         found = await environment_loaders(info).findings.load(str(id))
         return None if found is None else InspectionFinding.from_proto(found)
 
-    @strawberry.field(description="Item 15: supervised findings newest first, by responsible unit and state")
+    @strawberry.field(description="Item 15: supervised findings newest first, by responsible unit, state and county "
+                                  "(item 9: a county-level user always gets their own; a finding at no site is in "
+                                  "no county)")
     async def inspection_findings(
         self, info: strawberry.Info, responsible_unit: str | None = None, states: list[FindingState] | None = None,
-        first: int = 20, after: str | None = None,
+        first: int = 20, after: str | None = None, county_code: str | None = None,
     ) -> Connection[InspectionFinding]:
         reply = await call(info.context.clients.environment.ListFindings(pb.ListFindingsRequest(
             responsible_unit=responsible_unit, states=[to_proto(pb.FindingState, s) for s in states or []],
+            county_code=own_county(info, county_code),
             page_size=check_first(first), page_token=after or "")))
         return Connection[InspectionFinding].from_page([InspectionFinding.from_proto(f) for f in reply.findings],
                                                        list(reply.cursors), reply.next_page_token)
@@ -133,20 +142,25 @@ class EnvironmentQuery:
         reply = await call(info.context.clients.environment.ListInspectionGroups(pb.ListInspectionGroupsRequest()))
         return [InspectionGroup.from_proto(g) for g in reply.groups]
 
-    @strawberry.field(description="Items 9, 18: accountability records newest first, by unit and kind")
+    @strawberry.field(description="Items 9, 18: accountability records newest first, by unit, kind and county (of "
+                                  "the case or finding; a county-level user always gets their own)")
     async def accountability_records(
         self, info: strawberry.Info, responsible_unit: str | None = None, kind: AccountabilityKind | None = None,
-        first: int = 20, after: str | None = None,
+        first: int = 20, after: str | None = None, county_code: str | None = None,
     ) -> Connection[AccountabilityRecord]:
         reply = await call(info.context.clients.environment.ListAccountability(pb.ListAccountabilityRequest(
             responsible_unit=responsible_unit, kind=None if kind is None else to_proto(pb.AccountabilityKind, kind),
+            county_code=own_county(info, county_code),
             page_size=check_first(first), page_token=after or "")))
         return Connection[AccountabilityRecord].from_page(
             [AccountabilityRecord.from_proto(r) for r in reply.records], list(reply.cursors), reply.next_page_token)
 
-    @strawberry.field(description="Items 9, 18: accountability records counted per unit, most first")
-    async def accountability_counts(self, info: strawberry.Info) -> list[AccountabilityCount]:
-        reply = await call(info.context.clients.environment.CountAccountability(pb.CountAccountabilityRequest()))
+    @strawberry.field(description="Items 9, 18: accountability records counted per unit, most first; of one county "
+                                  "if given (a county-level user always gets their own)")
+    async def accountability_counts(self, info: strawberry.Info,
+                                    county_code: str | None = None) -> list[AccountabilityCount]:
+        reply = await call(info.context.clients.environment.CountAccountability(pb.CountAccountabilityRequest(
+            county_code=own_county(info, county_code))))
         return [AccountabilityCount(responsible_unit=u.responsible_unit, count=u.count) for u in reply.units]
 
     @strawberry.field(description="Item 9: enterprises and projects under key protection by hand")

@@ -207,6 +207,9 @@ class IncidentFilter:
     project_id: str | None = None
     occurred_after: datetime | None = None
     occurred_before: datetime | None = None
+    county_code: str | None = strawberry.field(
+        default=None, description="Item 9: only incidents that lie in this county (6 digits), by the territory they "
+                                  "were dispatched in; a county-level user always gets their own")
 
     def to_proto(self) -> response_pb2.IncidentFilter:
         f = response_pb2.IncidentFilter()
@@ -224,4 +227,6 @@ class IncidentFilter:
             f.occurred_after.FromDatetime(self.occurred_after)
         if self.occurred_before is not None:
             f.occurred_before.FromDatetime(self.occurred_before)
+        if self.county_code is not None:
+            f.county_code = self.county_code
         return f

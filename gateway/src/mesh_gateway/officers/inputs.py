@@ -159,10 +159,13 @@ class RequestFilter:
     state: RequestState | None = None
     overdue: bool | None = None
     category: RequestCategory | None = None
+    county_code: str | None = strawberry.field(
+        default=None, description="Item 9: only requests of enterprises that lie in this county (6 digits); "
+                                  "a county-level user always gets their own")
 
     def to_proto(self) -> pb.RequestFilter:
         f = pb.RequestFilter()
-        for name in ("enterprise_id", "officer_id", "department", "overdue"):
+        for name in ("enterprise_id", "officer_id", "department", "overdue", "county_code"):
             value = getattr(self, name)
             if value is not None:
                 setattr(f, name, value)

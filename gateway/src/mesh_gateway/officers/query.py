@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 
 from mesh.officers.v1 import officers_pb2 as pb
+from mesh_gateway.authorization import county_scoped
 from mesh_gateway.errors import call
 from mesh_gateway.officers.inputs import JurisdictionInput, ProjectFactsInput, RequestFilter
 from mesh_gateway.officers.project_types import Eligibility, LeadHandledProject, NonApproval
@@ -36,12 +37,14 @@ class OfficersQuery:
         found = await officers_loaders(info).requests_of_enterprise.load(str(enterprise_id))
         return [EnterpriseRequest.from_proto(r) for r in found]
 
-    @strawberry.field(description="Item 13: requests newest first, filtered (overdue: open past due); pages of ≤ 100")
+    @strawberry.field(description="Item 13: requests newest first, filtered (overdue: open past due); pages of ≤ 100; "
+                                  "a county-level user sees those of their county's enterprises (item 9)")
     async def enterprise_requests(
         self, info: strawberry.Info, filter: RequestFilter | None = None, first: int = 20, after: str | None = None
     ) -> Connection[EnterpriseRequest]:
         request = pb.ListRequestsRequest(
-            filter=filter.to_proto() if filter else None, page_size=check_first(first), page_token=after or ""
+            filter=county_scoped(info, filter, RequestFilter).to_proto(), page_size=check_first(first),
+            page_token=after or "",
         )
         reply = await call(info.context.clients.officers.ListRequests(request))
         nodes = [EnterpriseRequest.from_proto(r) for r in reply.requests]

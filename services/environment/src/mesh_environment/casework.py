@@ -57,6 +57,11 @@ def site_of(doc: Document) -> Site:
     return Site(doc.get("enterprise_id"), doc.get("project_id"))
 
 
+def _county(doc: Document) -> str | None:
+    """The county a case is assigned to (item 9); None if its territory is unknown."""
+    return (doc.get("territory") or {}).get("county_code") or None
+
+
 @dataclass(frozen=True)
 class KeyStatus:
     key: bool
@@ -298,7 +303,7 @@ class Casework:
             kind=AccountabilityKind.PLAN_MISSING, subject_type="case", subject_id=doc["_id"],
             responsible=Responsible(doc["responsible_unit"], doc["responsible_leader"]),
             facts=f"no governance plan for case {doc['_id']} ({doc['offence']}) by {deadline['due_at'].isoformat()}",
-            due_at=deadline["due_at"], now=self._clock())
+            due_at=deadline["due_at"], now=self._clock(), county_code=_county(doc))
 
     # ---- the responsible level's work ----
 
@@ -449,7 +454,7 @@ class Casework:
                 responsible=Responsible(doc["responsible_unit"], doc["responsible_leader"]),
                 facts=(f"case {doc['_id']} ({doc['offence']}) was due by {doc['resolve_due_at'].isoformat()} "
                        f"and resolved at {doc['resolved_at'].isoformat()}: {doc['outcome']}"),
-                due_at=doc["resolve_due_at"], now=self._clock())
+                due_at=doc["resolve_due_at"], now=self._clock(), county_code=_county(doc))
 
     # ---- leaders in charge and key protection ----
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime
+
+import grpc
 
 from mesh_environment import events
 from mesh_environment.domain import fines, guard
@@ -16,6 +19,15 @@ from meshlib import outbox
 from meshlib.errors import InvalidArgument, NotFound, Refused
 from meshlib.mongo import Document
 from meshlib.outbox import Outbox
+
+log = logging.getLogger(__name__)
+
+CountyLookup = Callable[[str], Awaitable[str | None]]
+"""The county an enterprise lies in (from contacts); None if the registry does not know it."""
+
+
+async def _nowhere(enterprise_id: str) -> str | None:
+    return None
 
 
 def quiet_days_of(doc: Document | None) -> QuietDays | None:
@@ -32,12 +44,27 @@ def _required(value: str, field: str, what: str, item: str) -> None:
 
 class Enforcement:
     def __init__(self, repo: EnforcementRepository, box: Outbox, *, repeat_window_days: int,
-                 hearing_threshold_fen: int, clock: Callable[[], datetime] = utcnow) -> None:
+                 hearing_threshold_fen: int, clock: Callable[[], datetime] = utcnow,
+                 county_of: CountyLookup = _nowhere) -> None:
         self._repo = repo
         self._box = box
         self._window = repeat_window_days
         self._hearing_fen = hearing_threshold_fen
         self._clock = clock
+        self._county_of = county_of
+
+    async def _county(self, enterprise_id: str) -> str | None:
+        """Item 9: where the enterprise lies now, kept on the record so its county sees it.
+
+        The guard and the filing answer without the registry when it is unreachable: the record is
+        then kept without a county (city-wide users still see it), and the miss is logged.
+        """
+        try:
+            return await self._county_of(enterprise_id)
+        except grpc.aio.AioRpcError as err:
+            log.warning("no county for enterprise %s (contacts: %s); the record is kept without one",
+                        enterprise_id, err.code().name)
+            return None
 
     # ---- quiet production days (item 10) ----
 
@@ -75,10 +102,11 @@ class Enforcement:
                 fine = ReviewedFine(found["_id"], found["enterprise_id"], FilingState(found["state"]),
                                     found["amount_fen"])
         answer = guard.check(action, quiet_days=quiet, prior=prior, fine=fine, repeat_window_days=self._window)
+        county = await self._county(action.enterprise_id)
         now = self._clock()
         check_id = new_id("CHK")
         doc: Document = {
-            "_id": check_id, "enterprise_id": action.enterprise_id, "agency": action.agency,
+            "_id": check_id, "enterprise_id": action.enterprise_id, "county_code": county, "agency": action.agency,
             "matter": action.matter, "matter_key": action.matter_key, "planned_at": action.planned_at,
             "planned_on": action.planned_on.isoformat(),
             "officers": [{"officer_id": o.officer_id, "name": o.name, "credential_number": o.credential_number,
@@ -118,10 +146,12 @@ class Enforcement:
         _required(matter, "matter", "the matter", fines.ITEM)
         fines.check_filing(minor_violation=minor_violation)
         body = fines.route(amount_fen)
+        county = await self._county(enterprise_id)
         now = self._clock()
         fine_id = new_id("FINE")
         doc: Document = {
-            "_id": fine_id, "enterprise_id": enterprise_id, "agency": agency, "kind": kind.value,
+            "_id": fine_id, "enterprise_id": enterprise_id, "county_code": county, "agency": agency,
+            "kind": kind.value,
             "amount_fen": amount_fen, "matter": matter, "legal_basis": legal_basis, "body": body.value,
             "hearing_required": fines.hearing_required(amount_fen, self._hearing_fen),
             "state": FilingState.PENDING.value, "decision_reason": "", "decided_by": "", "decided_at": None,

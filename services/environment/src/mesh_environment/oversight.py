@@ -19,7 +19,8 @@ from meshlib.mongo import Document
 from meshlib.outbox import Outbox
 
 ITEM = "Item 15"
-KeyLookup = Callable[[Site], Awaitable[bool]]
+SiteLookup = Callable[[Site], Awaitable[tuple[bool, str | None]]]
+"""Whether a site is a key one (or under key protection), and the county it lies in (None if unknown)."""
 
 
 class AccountabilityLedger:
@@ -30,10 +31,12 @@ class AccountabilityLedger:
         self._box = box
 
     async def record(self, *, kind: AccountabilityKind, subject_type: str, subject_id: str,
-                     responsible: Responsible, facts: str, due_at: datetime | None, now: datetime) -> Document:
+                     responsible: Responsible, facts: str, due_at: datetime | None, now: datetime,
+                     county_code: str | None) -> Document:
+        """Keep the record; ``county_code`` is its case's or finding's (item 9: that county sees it)."""
         record_id = f"ACC-{kind.value}-{subject_id}"
         doc: Document = {
-            "_id": record_id, "kind": kind.value, "responsible_unit": responsible.unit,
+            "_id": record_id, "kind": kind.value, "county_code": county_code, "responsible_unit": responsible.unit,
             "responsible_leader": responsible.leader, "subject_type": subject_type, "subject_id": subject_id,
             "facts": facts, "due_at": due_at, "clause": CLAUSES[kind], "recorded_at": now, "created_at": now,
         }
@@ -50,13 +53,13 @@ class Findings:
     """Item 15: findings registered as supervised cases (挂号督办) with a deadline, to a rechecked resolution."""
 
     def __init__(self, repo: OversightRepository, clocks_store: DeadlineStore, box: Outbox,
-                 ledger: AccountabilityLedger, key_lookup: KeyLookup, *, clocks: ClockPolicy,
+                 ledger: AccountabilityLedger, site_lookup: SiteLookup, *, clocks: ClockPolicy,
                  clock: Callable[[], datetime] = utcnow) -> None:
         self._repo = repo
         self._deadlines = clocks_store
         self._box = box
         self._ledger = ledger
-        self._is_key = key_lookup
+        self._lookup = site_lookup
         self._clocks = clocks
         self._clock = clock
 
@@ -73,7 +76,7 @@ class Findings:
             raise InvalidArgument("name the inspection group", rule="group-id", item=ITEM, field="group_id")
         for kind, site_id in sites:
             site = Site(enterprise_id=site_id) if kind == "enterprise" else Site(project_id=site_id)
-            if not await self._is_key(site):
+            if not (await self._lookup(site))[0]:
                 raise Refused(f"{kind} {site_id} is not a key enterprise or project (nor under key protection); "
                               "inspection groups are assigned key sites", rule="inspection-key-sites", item=ITEM,
                               field="sites")
@@ -88,7 +91,8 @@ class Findings:
         rules.check_registration(channel=channel, inspection_group=inspection_group,
                                  responsible_unit=responsible_unit, description=description)
         now = self._clock()
-        key = bool(site) and await self._is_key(site)
+        # Item 9: the finding is the county's where its site lies; one at no site has no county.
+        key, county = await self._lookup(site) if site else (False, None)
         due = due_at or self._clocks.finding_due(now, key)
         if due <= now:
             raise InvalidArgument("a finding's deadline is in the future", rule="finding-due", item=ITEM,
@@ -98,7 +102,8 @@ class Findings:
             "_id": finding_id, "channel": channel.value, "inspection_group": inspection_group, "kind": kind.value,
             "description": description, "responsible_unit": responsible_unit,
             "responsible_leader": responsible_leader, "enterprise_id": site.enterprise_id,
-            "project_id": site.project_id, "key_protection": key, "state": FindingState.OPEN.value,
+            "project_id": site.project_id, "county_code": county, "key_protection": key,
+            "state": FindingState.OPEN.value,
             "due_at": due, "outcome": "", "resolved_at": None, "rechecks": [], "closed_at": None,
             "registered_at": now, "created_at": now, "actor": actor,
         }
@@ -157,7 +162,7 @@ class Findings:
                 facts=(f"supervised finding {finding_id} ({updated['kind']}) was due by "
                        f"{updated['due_at'].isoformat()} and resolved at {updated['resolved_at'].isoformat()}: "
                        f"{updated['outcome']}"),
-                due_at=updated["due_at"], now=now)
+                due_at=updated["due_at"], now=now, county_code=updated.get("county_code"))
         return updated
 
 

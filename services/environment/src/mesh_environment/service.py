@@ -14,7 +14,7 @@ from mesh_environment.domain.cases import Site
 from mesh_environment.enforcement import Enforcement
 from mesh_environment.oversight import AccountabilityLedger, Findings
 from mesh_environment.repository import INDEXES, utcnow
-from mesh_environment.repository.cases import CaseRepository
+from mesh_environment.repository.cases import CASES, CaseRepository
 from mesh_environment.repository.enforcement import EnforcementRepository
 from mesh_environment.repository.oversight import OversightRepository
 from mesh_environment.servicer import EnvironmentServicer
@@ -44,6 +44,8 @@ def spec(directory: DirectoryFactory = contacts_directory) -> ServiceSpec[Enviro
         indexes=INDEXES,
         grpc_services=[environment_pb2.DESCRIPTOR.services_by_name["EnvironmentService"].full_name],
         wire=wire,
+        # Partial indexes no read could use, replaced by enterprise_newest_first and project_newest_first.
+        retired_indexes={CASES: ["by_enterprise", "by_project"]},
     )
 
 
@@ -70,12 +72,17 @@ def assemble(rt: Runtime[EnvironmentSettings], directory: TerritoryDirectory, *,
     casework = Casework(cases, clocks_store, box, directory, ledger, clocks=s.clocks(), merge_window=s.merge_window,
                         clock=clock)
 
-    async def is_key(site: Site) -> bool:
-        return (await casework.key_status(site, await casework.site_info(site))).key
+    async def key_and_county(site: Site) -> tuple[bool, str | None]:
+        info = await casework.site_info(site)
+        return (await casework.key_status(site, info)).key, (info.county_code or None) if info else None
 
-    findings = Findings(over, clocks_store, box, ledger, is_key, clocks=s.clocks(), clock=clock)
+    async def county_of(enterprise_id: str) -> str | None:
+        info = await casework.site_info(Site(enterprise_id=enterprise_id))
+        return (info.county_code or None) if info else None
+
+    findings = Findings(over, clocks_store, box, ledger, key_and_county, clocks=s.clocks(), clock=clock)
     enforcement = Enforcement(enf, box, repeat_window_days=s.repeat_window_days,
-                              hearing_threshold_fen=s.hearing_threshold_fen, clock=clock)
+                              hearing_threshold_fen=s.hearing_threshold_fen, clock=clock, county_of=county_of)
     servicer = EnvironmentServicer(casework, enforcement, findings, cases, enf, over, clocks_store)
     return Parts(casework, enforcement, findings, servicer, clocks_store, box)
 

@@ -81,12 +81,11 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
     async def _by_key(self, field: str, keys: Sequence[str], open_only: bool = False) -> pb.CasesByKeyResponse:
         keys = list(dict.fromkeys(keys))[:MAX_BATCH]
         docs = await self._cases.by_field(field, keys, open_only=open_only)
-        protos = dict(zip([d["_id"] for d in docs], await self._with_clocks(docs), strict=True))
-        results = []
-        for key in keys:
-            matching = [d for d in docs if (key in d[field] if field == "incident_ids" else d.get(field) == key)]
-            results.append(pb.CasesForKey(key=key, cases=[protos[d["_id"]] for d in matching]))
-        return pb.CasesByKeyResponse(results=results)
+        by_key: dict[str, list[pb.Case]] = {}  # one pass over the cases, each under its key(s), newest first
+        for doc, case in zip(docs, await self._with_clocks(docs), strict=True):
+            for value in dict.fromkeys(doc[field] if field == "incident_ids" else [doc.get(field)]):
+                by_key.setdefault(value, []).append(case)
+        return pb.CasesByKeyResponse(results=[pb.CasesForKey(key=k, cases=by_key.get(k, [])) for k in keys])
 
     async def BatchGetCasesByEnterprise(self, request: pb.BatchGetCasesByEnterpriseRequest,
                                         context: Ctx) -> pb.CasesByKeyResponse:
@@ -203,13 +202,14 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
     async def ListEnforcementChecks(self, request: pb.ListEnforcementChecksRequest,
                                     context: Ctx) -> pb.ListEnforcementChecksResponse:
         flt = CheckFilter(_opt(request, "enterprise_id"), _opt(request, "agency"),
-                          request.allowed if request.HasField("allowed") else None)
+                          request.allowed if request.HasField("allowed") else None, _opt(request, "county_code"))
         docs, token = await self._enf.page_checks(flt, request.page_size, request.page_token)
         return pb.ListEnforcementChecksResponse(checks=[convert.check(d) for d in docs], next_page_token=token,
                                                 cursors=[cursor_of(d) for d in docs])
 
     async def GetEnforcementStats(self, request: pb.GetEnforcementStatsRequest, context: Ctx) -> pb.EnforcementStats:
-        stats = await self._enf.check_stats(CheckFilter(_opt(request, "enterprise_id"), _opt(request, "agency")))
+        stats = await self._enf.check_stats(CheckFilter(_opt(request, "enterprise_id"), _opt(request, "agency"),
+                                                        county_code=_opt(request, "county_code")))
         return pb.EnforcementStats(
             checks=stats["checks"], allowed=stats["allowed"], refused=stats["refused"],
             refusals_by_reason=[pb.ReasonCount(prohibition=convert.enum_out(pb.Prohibition, reason), count=n)
@@ -246,7 +246,7 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
             body=enum_in(pb.FilingBody, request.body, FilingBody, field="body").value
             if request.HasField("body") else None,
             state=enum_in(pb.FilingState, request.state, FilingState, field="state").value
-            if request.HasField("state") else None)
+            if request.HasField("state") else None, county_code=_opt(request, "county_code"))
         docs, token = await self._enf.page_fines(flt, request.page_size, request.page_token)
         return pb.ListFinesResponse(fines=[convert.fine(d) for d in docs], next_page_token=token,
                                     cursors=[cursor_of(d) for d in docs])
@@ -297,7 +297,7 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
             states=[enum_in(pb.FindingState, s, FindingState, field="states").value for s in request.states],
             channel=enum_in(pb.Channel, request.channel, Channel, field="channel").value
             if request.HasField("channel") else None,
-            enterprise_id=_opt(request, "enterprise_id"))
+            enterprise_id=_opt(request, "enterprise_id"), county_code=_opt(request, "county_code"))
         docs, token = await self._over.page_findings(flt, request.page_size, request.page_token)
         return pb.ListFindingsResponse(findings=[convert.finding(d) for d in docs], next_page_token=token,
                                        cursors=[cursor_of(d) for d in docs])
@@ -310,12 +310,12 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
             responsible_unit=_opt(request, "responsible_unit"),
             kind=enum_in(pb.AccountabilityKind, request.kind, AccountabilityKind, field="kind").value
             if request.HasField("kind") else None,
-            subject_id=_opt(request, "subject_id"))
+            subject_id=_opt(request, "subject_id"), county_code=_opt(request, "county_code"))
         docs, token = await self._over.page_accountability(flt, request.page_size, request.page_token)
         return pb.ListAccountabilityResponse(records=[convert.accountability(d) for d in docs],
                                              next_page_token=token, cursors=[cursor_of(d) for d in docs])
 
     async def CountAccountability(self, request: pb.CountAccountabilityRequest,
                                   context: Ctx) -> pb.CountAccountabilityResponse:
-        rows = await self._over.count_by_unit()
+        rows = await self._over.count_by_unit(_opt(request, "county_code"))
         return pb.CountAccountabilityResponse(units=[pb.UnitCount(responsible_unit=u, count=n) for u, n in rows])

@@ -1,4 +1,5 @@
-"""NATS in and out: the OFFICERS stream, what the deadline scanner's firings do, problems from contacts.
+"""NATS in and out: the OFFICERS stream, what the deadline scanner's firings do, problems and where
+enterprises lie (item 9) from contacts.
 
 Published (all ``officers.<noun>.<fact>``, each an envelope with a deterministic id):
 officer.dispatched, group.members_added, group.member_released, pledge.filed, pledge.assessed,
@@ -18,6 +19,7 @@ from typing import Any
 
 from mesh_officers.contacts import problem_from_event
 from mesh_officers.domain.nonapproval import Level
+from mesh_officers.territory import Territories
 from mesh_officers.workflows.nonapprovals import CLOCK_KIND, NonApprovalDesk
 from mesh_officers.workflows.requests import RequestDesk
 from meshlib import deadlines
@@ -39,6 +41,8 @@ STREAMS = [
 PROBLEMS_STREAM = "CONTACTS"
 PROBLEM_RAISED = "contacts.problem.raised"
 PROBLEMS_DURABLE = "officers-problems"
+ENTERPRISE_EVENTS = ["contacts.enterprise.registered", "contacts.enterprise.updated"]
+ENTERPRISES_DURABLE = "officers-enterprises"
 
 
 class DeadlineEffects:
@@ -83,3 +87,20 @@ class ProblemIntake:
         problem_id = known.problem_id if known is not None else envelope.subject
         actor = f"leader {envelope.data.get('leader_id', '')}".strip()
         await self._requests.open_from_problem(problem_id, None, False, actor, known=known)
+
+
+class EnterpriseFollower:
+    """Item 9: where each enterprise lies, from the registry's events, onto its requests (see :mod:`.territory`)."""
+
+    def __init__(self, territories: Territories) -> None:
+        self._territories = territories
+
+    async def __call__(self, msg: Delivery) -> None:
+        try:
+            data = Envelope.from_bytes(msg.data).data
+            enterprise_id, version = str(data["enterprise_id"]), int(data["version"])
+            territory = dict(data["territory"])
+        except (ValueError, KeyError, TypeError):
+            log.error("dropping a malformed event on %s (stream seq %d)", msg.subject, msg.stream_sequence)
+            return
+        await self._territories.follow(enterprise_id, territory, version)

@@ -58,6 +58,9 @@ INDEXES = {
         IndexModel([("officer_id", ASCENDING)], name="by_officer", sparse=True),
         IndexModel([("source_ref", ASCENDING)], name="by_source_ref", sparse=True),
         IndexModel([("agency.centre", ASCENDING), ("agency.taken_at", ASCENDING)], name="by_centre", sparse=True),
+        # Item 9: a county's requests, newest first (see mesh_officers.territory).
+        IndexModel([("territory.county_code", ASCENDING), ("opened_at", DESCENDING), ("_id", DESCENDING)],
+                   name="by_county"),
     ],
     PROJECTS: [IndexModel([("enterprise_id", ASCENDING)], name="by_enterprise")],
     NON_APPROVALS: [IndexModel([("subject_id", ASCENDING), ("reported_at", ASCENDING)], name="by_subject")],

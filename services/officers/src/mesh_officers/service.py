@@ -10,16 +10,20 @@ from mesh.officers.v1 import officers_pb2, officers_pb2_grpc
 from mesh_officers.contacts import Contacts
 from mesh_officers.events import (
     DOMAIN,
+    ENTERPRISE_EVENTS,
+    ENTERPRISES_DURABLE,
     PROBLEM_RAISED,
     PROBLEMS_DURABLE,
     PROBLEMS_STREAM,
     STREAMS,
     DeadlineEffects,
+    EnterpriseFollower,
     ProblemIntake,
 )
 from mesh_officers.repository import INDEXES, SOURCE, Repository
 from mesh_officers.servicer import OfficersServicer
 from mesh_officers.settings import OfficersSettings
+from mesh_officers.territory import Territories
 from mesh_officers.workflows.agency import AgencyDesk
 from mesh_officers.workflows.nonapprovals import NonApprovalDesk
 from mesh_officers.workflows.officers import OfficerDesk
@@ -66,6 +70,9 @@ def wiring(clock: Clock) -> Callable[[Runtime[OfficersSettings]], AbstractAsyncC
         if s.consume_problems:
             intake = ProblemIntake(request_desk)
             rt.bus.consume(stream=PROBLEMS_STREAM, durable=PROBLEMS_DURABLE, subjects=[PROBLEM_RAISED], handler=intake)
+        if s.follow_enterprises:
+            rt.bus.consume(stream=PROBLEMS_STREAM, durable=ENTERPRISES_DURABLE, subjects=ENTERPRISE_EVENTS,
+                           handler=EnterpriseFollower(Territories(rt.db)))
         await repo.outbox.sweep()
         repo.outbox.start()
         scanner.start()

@@ -63,6 +63,9 @@ class OfficersSettings(ServiceSettings):
     consume_problems: bool = env(
         "CONSUME_PROBLEMS", True, doc="turn each contacts.problem.raised into a request (items 13, 19, 20)"
     )
+    follow_enterprises: bool = env(
+        "FOLLOW_ENTERPRISES", True, doc="item 9: follow where enterprises lie (contacts.enterprise.*) onto requests"
+    )
 
     @property
     def request_limits(self) -> Mapping[requests.Category, requests.Limit]:

@@ -47,7 +47,8 @@ async def officers_service(
 ) -> AsyncIterator[RunningOfficers]:
     """One instance of the service against the test servers; several may share a namespace."""
     settings = settings_for(
-        OfficersSettings, env, **{"DEADLINE_SCAN_SECONDS": 0.05, "CONSUME_PROBLEMS": "false", **overrides}
+        OfficersSettings, env,
+        **{"DEADLINE_SCAN_SECONDS": 0.05, "CONSUME_PROBLEMS": "false", "FOLLOW_ENTERPRISES": "false", **overrides},
     )
     async with running(build_spec(clock), settings) as rt:
         ch: grpc.aio.Channel = channel(f"127.0.0.1:{rt.port}")

@@ -20,17 +20,32 @@ from meshlib.mongo import Document
 INCIDENTS = "incidents"
 UNITS = "units"
 
+COUNTY = "territory.county_code"
+"""Where an incident belongs (item 9, territorial management: the county where it lies is responsible).
+
+Set at dispatch, which follows acceptance at once: the territory of its enterprise or project
+(from contacts), else of the reporting agency (see :class:`mesh_response.desk.TerritoryLookup`).
+An incident not yet dispatched has no county, so a county filter does not match it.
+"""
+
 INDEXES = {
     INCIDENTS: [
         # One document per (agency, external id): the _id is "<agency>:<external id>" and this
         # index says so explicitly, for readers and for any write path that does not set _id.
         IndexModel([("agency", ASCENDING), ("external_id", ASCENDING)], unique=True, name="agency_external_id"),
         IndexModel([("occurred_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
-        IndexModel([("enterprise_id", ASCENDING), ("occurred_at", DESCENDING)], name="by_enterprise",
-                   partialFilterExpression={"enterprise_id": {"$type": "string"}}),
-        IndexModel([("project_id", ASCENDING), ("occurred_at", DESCENDING)], name="by_project",
-                   partialFilterExpression={"project_id": {"$type": "string"}}),
+        # The incidents of an enterprise or project in list order: its latest (the batch read) and a list
+        # filtered by it. Not partial: a query may use a partial index only if it repeats the index's
+        # filter, and none says `$type: "string"` (the former partial `by_enterprise` and `by_project` were
+        # never used; drop them where they exist).
+        IndexModel([("enterprise_id", ASCENDING), ("occurred_at", DESCENDING), ("_id", DESCENDING)],
+                   name="enterprise_newest_first"),
+        IndexModel([("project_id", ASCENDING), ("occurred_at", DESCENDING), ("_id", DESCENDING)],
+                   name="project_newest_first"),
         IndexModel([("received_at", ASCENDING)], name="by_received"),
+        # Item 9: a county's incidents, as its list pages them and as its statistics window them.
+        IndexModel([(COUNTY, ASCENDING), ("occurred_at", DESCENDING), ("_id", DESCENDING)], name="by_county"),
+        IndexModel([(COUNTY, ASCENDING), ("received_at", ASCENDING)], name="by_county_received"),
         IndexModel([("_outbox.at", ASCENDING)], name="events_owed",
                    partialFilterExpression={"_outbox.0": {"$exists": True}}),
     ],
@@ -49,6 +64,8 @@ class IncidentFilter:
     project_id: str | None = None
     occurred_after: datetime | None = None
     occurred_before: datetime | None = None
+    county_code: str | None = None
+    """Item 9: only incidents that lie in this county (see :data:`COUNTY`)."""
 
     def query(self) -> Document:
         q: Document = {}
@@ -56,6 +73,8 @@ class IncidentFilter:
             value = getattr(self, name)
             if value is not None:
                 q[name] = value
+        if self.county_code is not None:
+            q[COUNTY] = self.county_code
         window: Document = {}
         if self.occurred_after is not None:
             window["$gte"] = self.occurred_after
@@ -121,13 +140,17 @@ class IncidentRepository:
             {"_id": incident_id, "status": expected_status}, update, return_document=ReturnDocument.AFTER
         )
 
-    async def received_between(self, since: datetime | None, until: datetime | None) -> list[Document]:
+    async def received_between(self, since: datetime | None, until: datetime | None,
+                               county_code: str | None = None) -> list[Document]:
+        """Incidents received in the window (of one county, item 9), with what statistics need."""
         window: Document = {}
         if since is not None:
             window["$gte"] = since
         if until is not None:
             window["$lt"] = until
-        query = {"received_at": window} if window else {}
+        query: Document = {"received_at": window} if window else {}
+        if county_code is not None:
+            query[COUNTY] = county_code
         fields = {"unit_id": 1, "category": 1, "status": 1, "received_at": 1, "history": 1}
         return await self._incidents.find(query, fields).to_list(None)
 

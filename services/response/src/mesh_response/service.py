@@ -11,7 +11,7 @@ from mesh.response.v1 import response_pb2, response_pb2_grpc
 from mesh_response import demo
 from mesh_response.desk import Desk, TerritoryLookup
 from mesh_response.events import ACCEPTED, REPORTS, SOURCE, STATUS_UPDATES, STREAMS, Dispatcher, Intake, StatusIntake
-from mesh_response.repository import INDEXES, IncidentRepository, UnitRepository
+from mesh_response.repository import INCIDENTS, INDEXES, IncidentRepository, UnitRepository
 from mesh_response.servicer import ResponseServicer
 from mesh_response.settings import ResponseSettings
 from meshlib import deadlines
@@ -67,4 +67,6 @@ SPEC = ServiceSpec(
     indexes={**INDEXES, **deadlines.INDEXES},
     grpc_services=[response_pb2.DESCRIPTOR.services_by_name["ResponseService"].full_name],
     wire=wire,
+    # Partial indexes no read could use, replaced by enterprise_newest_first and project_newest_first.
+    retired_indexes={INCIDENTS: ["by_enterprise", "by_project"]},
 )

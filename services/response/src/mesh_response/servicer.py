@@ -137,7 +137,8 @@ class ResponseServicer(response_pb2_grpc.ResponseServiceServicer):
     ) -> response_pb2.StatisticsResponse:
         since = request.since.ToDatetime(UTC) if request.HasField("since") else None
         until = request.until.ToDatetime(UTC) if request.HasField("until") else None
-        docs = await self._repo.received_between(since, until)
+        county = request.county_code if request.HasField("county_code") else None
+        docs = await self._repo.received_between(since, until, county)
         clocks = await self._deadlines.for_subject("incident", [d["_id"] for d in docs])
         by_unit, by_category = statistics.compute(docs, statistics.count_breaches(clocks))
         return response_pb2.StatisticsResponse(by_unit=[_row(r) for r in by_unit],
@@ -172,6 +173,7 @@ def filter_from_proto(f: response_pb2.IncidentFilter) -> IncidentFilter:
         project_id=f.project_id if f.HasField("project_id") else None,
         occurred_after=f.occurred_after.ToDatetime(UTC) if f.HasField("occurred_after") else None,
         occurred_before=f.occurred_before.ToDatetime(UTC) if f.HasField("occurred_before") else None,
+        county_code=f.county_code if f.HasField("county_code") else None,
     )
 
 

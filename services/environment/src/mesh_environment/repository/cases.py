@@ -26,11 +26,16 @@ _OWED = IndexModel([(f"{outbox.FIELD}.at", ASCENDING)], name="events_owed", spar
 INDEXES = {
     CASES: [
         IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
-        IndexModel([("enterprise_id", ASCENDING), ("state", ASCENDING)], name="by_enterprise",
-                   partialFilterExpression={"enterprise_id": {"$type": "string"}}),
-        IndexModel([("project_id", ASCENDING), ("state", ASCENDING)], name="by_project",
-                   partialFilterExpression={"project_id": {"$type": "string"}}),
-        # Item 9, idempotent intake: an incident belongs to one case only.
+        # The cases of an enterprise or project, newest first: what the batch reads, the site check at intake
+        # and a list filtered by site ask. Not partial: a query may use a partial index only if it repeats the
+        # index's filter, and none of these says `$type: "string"` (the former partial `by_enterprise` and
+        # `by_project` were never used; drop them where they exist).
+        IndexModel([("enterprise_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                   name="enterprise_newest_first"),
+        IndexModel([("project_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                   name="project_newest_first"),
+        # Item 9, idempotent intake: an incident belongs to one case only. Partial, so that cases without
+        # incidents do not collide; a read by incident states the filter to use it (`by_field`).
         IndexModel([("incident_ids", ASCENDING)], name="one_case_per_incident", unique=True,
                    partialFilterExpression={"incident_ids": {"$type": "string"}}),
         IndexModel([("territory.township_code", ASCENDING), ("state", ASCENDING)], name="by_township"),
@@ -108,10 +113,17 @@ class CaseRepository:
     async def by_field(self, field: str, keys: Sequence[str], *, open_only: bool = False) -> list[Document]:
         if not keys:
             return []
-        query: Document = {field: {"$in": list(dict.fromkeys(keys))}}
+        clause: Document = {"$in": list(dict.fromkeys(keys))}
+        if field == "incident_ids":
+            clause["$type"] = "string"  # one_case_per_incident's filter: stated, so the index serves the read
+        query: Document = {field: clause}
         if open_only:
             query["state"] = {"$ne": CaseState.CLOSED.value}
-        return await self.cases.find(query, {outbox.FIELD: 0}).sort([("created_at", DESCENDING)]).to_list(None)
+        docs = await self.cases.find(query, {outbox.FIELD: 0}).to_list(None)
+        # Newest first. Sorted here rather than by the server: the batch is grouped by key, so only the order
+        # within a key counts, which the index already gives; no need to sort the whole batch on the server.
+        docs.sort(key=lambda d: d["created_at"], reverse=True)
+        return docs
 
     async def transition(self, case_id: str, *, states: Sequence[str] | None = None, update: Document,
                          extra: Document | None = None) -> Document | None:

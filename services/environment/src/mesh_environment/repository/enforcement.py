@@ -19,6 +19,9 @@ CHECKS = "enforcement_checks"
 FINES = "fine_filings"
 
 _OWED = IndexModel([(f"{outbox.FIELD}.at", ASCENDING)], name="events_owed", sparse=True)
+_BY_COUNTY = IndexModel([("county_code", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                        name="by_county")
+"""Item 9: a county's checks or filings newest first; ``county_code`` is where the enterprise lay when written."""
 
 INDEXES = {
     CHECKS: [
@@ -26,12 +29,14 @@ INDEXES = {
         IndexModel([("enterprise_id", ASCENDING), ("matter_key", ASCENDING), ("allowed", ASCENDING)],
                    name="prior_inspections"),
         IndexModel([("agency", ASCENDING), ("created_at", DESCENDING)], name="by_agency"),
+        _BY_COUNTY,
         _OWED,
     ],
     FINES: [
         IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
         IndexModel([("enterprise_id", ASCENDING), ("created_at", DESCENDING)], name="by_enterprise"),
         IndexModel([("body", ASCENDING), ("state", ASCENDING)], name="by_body"),
+        _BY_COUNTY,
         _OWED,
     ],
 }
@@ -42,10 +47,11 @@ class CheckFilter:
     enterprise_id: str | None = None
     agency: str | None = None
     allowed: bool | None = None
+    county_code: str | None = None
 
     def query(self) -> Document:
         return {k: v for k, v in (("enterprise_id", self.enterprise_id), ("agency", self.agency),
-                                  ("allowed", self.allowed)) if v is not None}
+                                  ("allowed", self.allowed), ("county_code", self.county_code)) if v is not None}
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,7 @@ class FineFilter:
     agency: str | None = None
     body: str | None = None
     state: str | None = None
+    county_code: str | None = None
 
     def query(self) -> Document:
         return {k: v for k, v in vars(self).items() if v is not None}

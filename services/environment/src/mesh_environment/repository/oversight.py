@@ -18,16 +18,21 @@ FINDINGS = "findings"
 ACCOUNTABILITY = "accountability"
 
 _OWED = IndexModel([(f"{outbox.FIELD}.at", ASCENDING)], name="events_owed", sparse=True)
+_BY_COUNTY = IndexModel([("county_code", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                        name="by_county")
+"""Item 9: a county's findings or records newest first (``county_code``: of the site, case or finding)."""
 
 INDEXES = {
     FINDINGS: [
         IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
         IndexModel([("responsible_unit", ASCENDING), ("state", ASCENDING)], name="by_unit"),
+        _BY_COUNTY,
         _OWED,
     ],
     ACCOUNTABILITY: [
         IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
         IndexModel([("responsible_unit", ASCENDING)], name="by_unit"),
+        _BY_COUNTY,
         _OWED,
     ],
 }
@@ -39,10 +44,12 @@ class FindingFilter:
     states: Sequence[str] = ()
     channel: str | None = None
     enterprise_id: str | None = None
+    county_code: str | None = None
 
     def query(self) -> Document:
         q: Document = {k: v for k, v in (("responsible_unit", self.responsible_unit), ("channel", self.channel),
-                                          ("enterprise_id", self.enterprise_id)) if v is not None}
+                                          ("enterprise_id", self.enterprise_id), ("county_code", self.county_code))
+                       if v is not None}
         if self.states:
             q["state"] = {"$in": list(self.states)}
         return q
@@ -53,6 +60,7 @@ class AccountabilityFilter:
     responsible_unit: str | None = None
     kind: str | None = None
     subject_id: str | None = None
+    county_code: str | None = None
 
     def query(self) -> Document:
         return {k: v for k, v in vars(self).items() if v is not None}
@@ -115,7 +123,9 @@ class OversightRepository:
             d.pop(outbox.FIELD, None)
         return docs, next_token
 
-    async def count_by_unit(self) -> list[tuple[str, int]]:
+    async def count_by_unit(self, county_code: str | None = None) -> list[tuple[str, int]]:
+        """Records per responsible unit (of one county's cases and findings, item 9), most first."""
+        match: list[Document] = [] if county_code is None else [{"$match": {"county_code": county_code}}]
         rows = [(str(r["_id"]), int(r["n"])) async for r in await self.accountability.aggregate(
-            [{"$group": {"_id": "$responsible_unit", "n": {"$sum": 1}}}])]
+            [*match, {"$group": {"_id": "$responsible_unit", "n": {"$sum": 1}}}])]
         return sorted(rows, key=lambda r: (-r[1], r[0]))

@@ -33,6 +33,7 @@ from mesh_officers.repository import (
     SetClock,
     StopClock,
 )
+from mesh_officers.territory import Territories
 from mesh_officers.workflows._docs import new_id, warn_at
 from meshlib import deadlines
 from meshlib.deadlines import Deadline
@@ -113,6 +114,7 @@ class RequestDesk:
         self._limits = limits
         self._warn_fraction = warn_fraction
         self._handover_accept = handover_accept
+        self._territories = Territories(repo.db)
 
     async def open(self, new: NewRequest, actor: str, *, request_id: str | None = None) -> Document:
         """Item 13: the first department asked is first-inquiry responsible; the completion clock starts."""
@@ -137,9 +139,12 @@ class RequestDesk:
                 )
         clock = rules.completion_clock(now, new.category, new.urgent, self._limits, self._warn_fraction)
         rid = request_id or new_id("req")
+        # Item 9: the request is the county's where its enterprise lies (see mesh_officers.territory).
+        territory = await self._territories.of(enterprise_id)
         doc: Document = {
             "_id": rid,
             "enterprise_id": enterprise_id,
+            "territory": territory,
             "project_id": new.project_id or None,
             "officer_id": new.officer_id or None,
             "source": new.source.value,
@@ -188,9 +193,11 @@ class RequestDesk:
             "due_at": clock.due_at.isoformat(),
         }
         try:
-            return await self._repo.insert(
+            stored = await self._repo.insert(
                 REQUESTS, doc, Change(emit=[Emit("officers.request.opened", data)], clocks=[SetClock(deadline)])
             )
+            await self._territories.settle(rid, enterprise_id, territory)
+            return stored
         except DuplicateKeyError:
             existing = await self._repo.get(REQUESTS, rid)
             assert existing is not None
