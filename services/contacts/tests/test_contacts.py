@@ -14,8 +14,9 @@ from mesh_contacts.domain.calendar import city_today
 from mesh_contacts.domain.pairing import TargetKind
 from mesh_contacts.domain.problems import ProblemCategory, ProblemInput
 from mesh_contacts.repository import PROBLEMS
-from mesh_contacts.testing import RunningContacts, enterprise, events_until, eventually, has, subjects
+from mesh_contacts.testing import RunningContacts, enterprise, eventually, has, subjects
 from meshlib.errors import ITEM_KEY, RULE_KEY
+from meshlib.testing.streams import read_stream, with_subject
 
 
 def refusal(err: grpc.aio.AioRpcError) -> tuple[grpc.StatusCode, str, str | None]:
@@ -71,9 +72,9 @@ async def test_the_whole_path_with_events(contacts_service: RunningContacts) -> 
                                                                            actor="t"))
     assert refusal(err.value) == (grpc.StatusCode.FAILED_PRECONDITION, "problem-transition", "20")
 
-    seen = await events_until(svc.bus, has("contacts.pairing.started", "contacts.visit.recorded",
-                                           "contacts.problem.raised", "contacts.problem.coordination_started",
-                                           "contacts.problem.resolved"))
+    seen = await read_stream(svc.bus, "contacts.>", decode=with_subject,
+                             until=has("contacts.pairing.started", "contacts.visit.recorded", "contacts.problem.raised",
+                                       "contacts.problem.coordination_started", "contacts.problem.resolved"))
     problem_events = [s for s in subjects(seen) if s.startswith("contacts.problem.")]
     assert problem_events == ["contacts.problem.raised", "contacts.problem.coordination_started",
                               "contacts.problem.resolved"]
@@ -185,7 +186,8 @@ async def test_a_problem_past_its_due_date_becomes_overdue_once(contacts_service
     _, (problem,) = await past.record_visit(
         mayor.id, TargetKind.ENTERPRISE, key.id, None, [], "", [ProblemInput(
             ProblemCategory.FACTOR_FINANCE, "流动资金紧张", "金融局", city_today(then) + timedelta(days=5))], "t")
-    seen = await events_until(svc.bus, has("contacts.problem.overdue", "contacts.deadline.breached"))
+    seen = await read_stream(svc.bus, "contacts.>", decode=with_subject,
+                             until=has("contacts.problem.overdue", "contacts.deadline.breached"))
     overdue = next(env for s, env in seen if s == "contacts.problem.overdue")
     assert overdue.data["problem_id"] == problem["_id"] and overdue.data["status"] == "open"
 
@@ -207,7 +209,7 @@ async def test_an_event_written_but_not_published_is_relayed(contacts_service: R
                          datetime.now(UTC))
     entry["at"] = datetime.now(UTC) - timedelta(minutes=5)
     await svc.contacts.repo.db["leaders"].update_one({"_id": mayor.id}, {"$push": {"_outbox": entry}})
-    seen = await events_until(svc.bus, has("contacts.leader.updated"))
+    seen = await read_stream(svc.bus, "contacts.>", decode=with_subject, until=has("contacts.leader.updated"))
     assert [env.id for s, env in seen if s == "contacts.leader.updated"] == ["leader-updated:manual:9"]
 
     async def published() -> bool:

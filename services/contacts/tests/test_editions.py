@@ -9,7 +9,8 @@ import pytest
 
 from mesh.contacts.v1 import contacts_pb2 as pb
 from mesh_contacts.domain.calendar import CITY_TZ, city_today
-from mesh_contacts.testing import RunningContacts, enterprise, events_until, has
+from mesh_contacts.testing import RunningContacts, enterprise, has
+from meshlib.testing.streams import read_stream, with_subject
 
 
 async def test_two_editions_and_their_difference(contacts_service: RunningContacts) -> None:
@@ -62,7 +63,8 @@ async def test_two_editions_and_their_difference(contacts_service: RunningContac
         await stub.GetEdition(pb.GetEditionRequest(number=3))
     assert err.value.code() == grpc.StatusCode.NOT_FOUND
 
-    seen = await events_until(contacts_service.bus, has("contacts.edition.published", "contacts.edition.published"))
+    seen = await read_stream(contacts_service.bus, "contacts.>", decode=with_subject,
+                             until=has("contacts.edition.published", "contacts.edition.published"))
     assert [env.data["number"] for s, env in seen if s == "contacts.edition.published"] == [1, 2]
 
 

@@ -6,8 +6,9 @@ import grpc
 import pytest
 
 from mesh.contacts.v1 import contacts_pb2 as pb
-from mesh_contacts.testing import RunningContacts, enterprise, events_until, has, territory
+from mesh_contacts.testing import RunningContacts, enterprise, has, territory
 from meshlib.errors import RULE_KEY
+from meshlib.testing.streams import read_stream, with_subject
 
 
 def rule(err: grpc.aio.AioRpcError) -> str:
@@ -36,8 +37,9 @@ async def test_register_update_and_batch_lookup(contacts_service: RunningContact
     (batch,) = (await stub.BatchGetProjects(pb.BatchGetProjectsRequest(ids=[p.id]))).projects
     assert batch.is_key and batch.stage == pb.UNDER_CONSTRUCTION and changed.version == 2
 
-    seen = await events_until(contacts_service.bus, has("contacts.enterprise.registered",
-                                                        "contacts.project.registered", "contacts.project.updated"))
+    seen = await read_stream(contacts_service.bus, "contacts.>", decode=with_subject,
+                             until=has("contacts.enterprise.registered", "contacts.project.registered",
+                                       "contacts.project.updated"))
     updated = next(env for s, env in seen if s == "contacts.project.updated")
     assert updated.data["is_key"] is True and updated.data["investment_fen"] == 32_000_000_050
     assert updated.id == f"project-updated:{p.id}:2"

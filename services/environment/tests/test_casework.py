@@ -10,9 +10,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_environment import events
-from mesh_environment.testing import GUANLIN, KAIYUAN, LUOLONG, RunningEnvironment, Sites, events_on
+from mesh_environment.testing import GUANLIN, KAIYUAN, LUOLONG, RunningEnvironment, Sites
 from meshlib.deadlines import DeadlineScanner
 from meshlib.errors import ITEM_KEY, RULE_KEY, Refused
+from meshlib.testing.streams import read_stream
 
 
 def ts(value: datetime) -> Timestamp:
@@ -69,7 +70,7 @@ async def test_a_complaint_case_is_planned_closed_and_closed_only_after_the_rech
     assert closed.state == pb.CASE_STATE_CLOSED and closed.outcome == "two arrested"
     assert [r.confirmed for r in closed.rechecks] == [False, True]
     assert [p.note for p in closed.progress] == ["patrols started"]
-    (event,) = await events_on(env.bus, events.CASE_CLOSED, until=lambda seen: len(seen) >= 1)
+    (event,) = await read_stream(env.bus, events.CASE_CLOSED, until=lambda seen: len(seen) >= 1)
     assert event.subject == case.id and event.data["outcome"] == "two arrested"
     records = await env.stub.ListAccountability(pb.ListAccountabilityRequest(subject_id=case.id))
     assert list(records.records) == []  # closed in time
@@ -161,5 +162,5 @@ async def test_a_missing_plan_and_a_late_closing_are_accounted_for(environment: 
     ])
     counts = await env.stub.CountAccountability(pb.CountAccountabilityRequest())
     assert [(u.responsible_unit, u.count) for u in counts.units] == [(f"township:{KAIYUAN}", 2)]
-    recorded = await events_on(env.bus, events.ACCOUNTABILITY_RECORDED, until=lambda seen: len(seen) >= 2)
+    recorded = await read_stream(env.bus, events.ACCOUNTABILITY_RECORDED, until=lambda seen: len(seen) >= 2)
     assert {e.data["kind"] for e in recorded} == {"plan_missing", "case_closed_late"}

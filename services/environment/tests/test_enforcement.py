@@ -11,8 +11,9 @@ from google.protobuf.timestamp_pb2 import Timestamp
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh.environment.v1 import environment_pb2_grpc
 from mesh_environment import events
-from mesh_environment.testing import RunningEnvironment, events_on
+from mesh_environment.testing import RunningEnvironment
 from meshlib.errors import ITEM_KEY, RULE_KEY
+from meshlib.testing.streams import read_stream
 
 OFFICERS = [pb.EnforcementOfficer(officer_id="o-1", name="Zhang Wei", credential_number="HN-ZF-0001",
                                   credential_expires_on="2027-06-30")]
@@ -80,7 +81,7 @@ async def test_the_guard_refuses_with_reasons_keeps_every_check_and_counts_refus
     rest = await stub.ListEnforcementChecks(pb.ListEnforcementChecksRequest(
         enterprise_id="ent-001", allowed=False, page_size=2, page_token=listed.next_page_token))
     assert [c.id for c in rest.checks] == [quiet.id] and not rest.next_page_token
-    refused = await events_on(environment.bus, events.ENFORCEMENT_REFUSED, until=lambda seen: len(seen) >= 3)
+    refused = await read_stream(environment.bus, events.ENFORCEMENT_REFUSED, until=lambda seen: len(seen) >= 3)
     assert [e.subject for e in refused] == [quiet.id, repeat.id, everything.id]
 
 
@@ -150,5 +151,5 @@ async def test_fines_are_routed_by_amount_decided_by_their_body_and_imposed_only
     pending_list = await stub.ListFines(pb.ListFinesRequest(body=pb.FILING_BODY_CITY_OPTIMISATION_OFFICE,
                                                             state=pb.FILING_STATE_PENDING))
     assert sorted(f.amount for f in pending_list.fines) == ["3000.00", "9999.99"]
-    decided = await events_on(environment.bus, events.FINE_DECIDED, until=lambda seen: len(seen) >= 2)
+    decided = await read_stream(environment.bus, events.FINE_DECIDED, until=lambda seen: len(seen) >= 2)
     assert [e.data["state"] for e in decided] == ["approved", "rejected"]

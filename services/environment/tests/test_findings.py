@@ -9,7 +9,8 @@ import pytest
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_environment import events
-from mesh_environment.testing import RunningEnvironment, Sites, events_on
+from mesh_environment.testing import RunningEnvironment, Sites
+from meshlib.testing.streams import read_stream
 
 
 async def register(env: RunningEnvironment, **over: object) -> pb.Finding:
@@ -52,7 +53,7 @@ async def test_a_finding_is_supervised_to_a_rechecked_resolution(environment: Ru
     closed = await env.stub.RecheckFinding(pb.RecheckFindingRequest(finding_id=at_key.id, confirmed=True,
                                                                     note="seen the permit", actor="group-3"))
     assert closed.state == pb.FINDING_STATE_CLOSED and closed.clocks[0].state == "met"
-    (event,) = await events_on(env.bus, events.FINDING_CLOSED, until=lambda seen: len(seen) >= 1)
+    (event,) = await read_stream(env.bus, events.FINDING_CLOSED, until=lambda seen: len(seen) >= 1)
     assert event.subject == at_key.id
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await register(env, inspection_group="")

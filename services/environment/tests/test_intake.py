@@ -7,11 +7,12 @@ from typing import Any
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_environment import events
-from mesh_environment.testing import GUANLIN, KAIYUAN, LUOLONG, RunningEnvironment, Sites, events_on, wait_until
+from mesh_environment.testing import GUANLIN, KAIYUAN, LUOLONG, RunningEnvironment, Sites, wait_until
 from mesh_response.push import push
 from mesh_response.testing import report
 from meshlib.deadlines import DeadlineScanner
 from meshlib.envelope import Envelope
+from meshlib.testing.streams import read_stream
 
 AGENCY = "luolong-police"
 
@@ -47,7 +48,7 @@ async def test_an_extortion_incident_pushed_on_nats_opens_a_case_at_its_county_a
     assert case.responsible_leader == "Liu Yang"
     assert case.state == pb.CASE_STATE_OPEN and not case.major and not case.key_protection
     assert sorted(c.kind for c in case.clocks) == ["case-plan", "case-resolve"]
-    opened = await events_on(env.bus, events.CASE_OPENED, until=lambda seen: len(seen) >= 1)
+    opened = await read_stream(env.bus, events.CASE_OPENED, until=lambda seen: len(seen) >= 1)
     assert opened[0].subject == case.id and opened[0].data["territory"]["township_code"] == KAIYUAN
 
 
@@ -59,7 +60,7 @@ async def test_the_same_incident_redelivered_opens_nothing_more_and_incidents_wi
     first = await wait_until(lambda: case_of(env, f"{AGENCY}:INC-1"))
 
     # The accepted event arrives again (a redelivery, or a re-publish after the duplicate window).
-    (accepted,) = await events_on(env.bus, events.INCIDENT_ACCEPTED, until=lambda seen: len(seen) >= 1)
+    (accepted,) = await read_stream(env.bus, events.INCIDENT_ACCEPTED, until=lambda seen: len(seen) >= 1)
     for n in range(2):
         await env.bus.publish(events.INCIDENT_ACCEPTED, accepted, msg_id=f"redelivered-{n}")
     # Not an item-9 offence and no site: no case. Then a second incident at the same enterprise, in the window.
@@ -77,7 +78,7 @@ async def test_the_same_incident_redelivered_opens_nothing_more_and_incidents_wi
         pb.BatchGetCasesByEnterpriseRequest(enterprise_ids=[sites.plain, sites.other]))
     assert [(r.key, [c.id for c in r.cases]) for r in by_site.results] == [(sites.plain, [first.id]),
                                                                          (sites.other, [])]
-    opened = await events_on(env.bus, events.CASE_OPENED, until=lambda seen: len(seen) >= 1)
+    opened = await read_stream(env.bus, events.CASE_OPENED, until=lambda seen: len(seen) >= 1)
     assert [e.subject for e in opened] == [first.id]
 
 
@@ -114,11 +115,11 @@ async def test_a_major_incident_escalates_to_county_then_city_when_not_acknowled
     assert [(e.from_level, e.to_level) for e in top.escalations] == [(pb.LEVEL_TOWNSHIP, pb.LEVEL_COUNTY),
                                                                      (pb.LEVEL_COUNTY, pb.LEVEL_CITY)]
     assert top.responsible_unit == "city"
-    escalated = await events_on(env.bus, events.CASE_ESCALATED, until=lambda seen: len(seen) >= 2)
+    escalated = await read_stream(env.bus, events.CASE_ESCALATED, until=lambda seen: len(seen) >= 2)
     assert [e.data["to_level"] for e in escalated] == ["county", "city"]
     assert escalated[0].data["responsible_unit"] == f"county:{LUOLONG}"
-    breached = await events_on(env.bus, events.DEADLINE_BREACHED,
-                               until=lambda seen: sum(e.data["kind"] == "case-ack" for e in seen) >= 2)
+    breached = await read_stream(env.bus, events.DEADLINE_BREACHED,
+                                 until=lambda seen: sum(e.data["kind"] == "case-ack" for e in seen) >= 2)
     assert {e.data["escalate_to"] for e in breached if e.data["kind"] == "case-ack"} == {"county", "city"}
 
 

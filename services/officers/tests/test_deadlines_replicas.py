@@ -6,10 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 from mesh.officers.v1 import officers_pb2 as pb
-from mesh_officers.testing import MovableClock, events, officers_service, wait_for
+from mesh_officers.testing import MovableClock, officers_service, wait_for
 from meshlib.bus import Bus
 from meshlib.settings import RuntimeSettings
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.streams import read_stream
 
 SECOND = timedelta(seconds=1)
 
@@ -41,7 +42,7 @@ async def test_overdue_fires_once_with_two_replicas(
         bus = await Bus.connect(settings_for(RuntimeSettings, mesh_env), name="test-peer")
         try:
             clock.now = due - timedelta(hours=4)  # a fifth of the day left: due soon
-            (soon,) = await events(bus, "officers.request.due_soon", 1)
+            (soon,) = await read_stream(bus, "officers.request.due_soon", count=1)
             assert soon.data["request_id"] == request.id and soon.data["accountable_department"] == "Finance Bureau"
 
             clock.now = due  # the due instant itself is not overdue
@@ -49,12 +50,12 @@ async def test_overdue_fires_once_with_two_replicas(
             assert not fetched.overdue
 
             clock.now = due + SECOND
-            (overdue,) = await events(bus, "officers.request.overdue", 1)
+            (overdue,) = await read_stream(bus, "officers.request.overdue", count=1)
             assert overdue.data["request_id"] == request.id
-            (breached,) = await events(bus, "officers.deadline.breached", 1)
+            (breached,) = await read_stream(bus, "officers.deadline.breached", count=1)
             assert breached.data["deadline_id"] == f"request-completion:{request.id}"
             assert breached.data["clause"] == "Item 13"
-            (warned,) = await events(bus, "officers.deadline.warning", 1)
+            (warned,) = await read_stream(bus, "officers.deadline.warning", count=1)
             assert warned.data["kind"] == "request-completion"
         finally:
             await bus.close()

@@ -9,11 +9,12 @@ import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.officers.v1 import officers_pb2 as pb
-from mesh_officers.testing import CITY, RunningOfficers, events, person
+from mesh_officers.testing import CITY, RunningOfficers, person
 from meshlib.bus import Bus
 from meshlib.errors import ITEM_KEY, RULE_KEY
 from meshlib.settings import RuntimeSettings
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.streams import read_stream
 
 DAY = timedelta(days=1)
 
@@ -188,7 +189,7 @@ async def test_dispatch_group_pledge_request_hand_over_complete(
     # Every step announced once, in order.
     bus = await Bus.connect(settings_for(RuntimeSettings, mesh_env), name="test-peer")
     try:
-        seen = await events(bus, "officers.>", 11)
+        seen = await read_stream(bus, "officers.>", count=11)
     finally:
         await bus.close()
     # The hand-over was accepted at its clock's due instant: on time, so no warning or breach either.
@@ -304,7 +305,7 @@ async def test_an_enterprise_rates_a_completed_service_once(officers: RunningOff
     assert dict(again.value.trailing_metadata() or ())[RULE_KEY] == "rate-once"
     bus = await Bus.connect(settings_for(RuntimeSettings, mesh_env), name="test")
     try:
-        seen = await events(bus, "officers.request.rated", 1)
+        seen = await read_stream(bus, "officers.request.rated", count=1)
     finally:
         await bus.close()
     assert seen[0].data["score"] == 4

@@ -8,11 +8,12 @@ import grpc
 import pytest
 
 from mesh.officers.v1 import officers_pb2 as pb
-from mesh_officers.testing import RunningOfficers, events, wait_for
+from mesh_officers.testing import RunningOfficers, wait_for
 from meshlib.bus import Bus
 from meshlib.errors import RULE_KEY
 from meshlib.settings import RuntimeSettings
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.streams import read_stream
 
 DAY = timedelta(days=1)
 SECOND = timedelta(seconds=1)
@@ -151,10 +152,10 @@ async def test_a_non_approval_reaches_the_top(officers: RunningOfficers, mesh_en
 
     bus = await Bus.connect(settings_for(RuntimeSettings, mesh_env), name="test-peer")
     try:
-        escalated = await events(bus, "officers.nonapproval.escalated", 3)
-        (filed,) = await events(bus, "officers.nonapproval.filed", 1)
-        (top,) = await events(bus, "officers.nonapproval.top_overdue", 1)
-        (concluded,) = await events(bus, "officers.nonapproval.concluded", 1)
+        escalated = await read_stream(bus, "officers.nonapproval.escalated", count=3)
+        (filed,) = await read_stream(bus, "officers.nonapproval.filed", count=1)
+        (top,) = await read_stream(bus, "officers.nonapproval.top_overdue", count=1)
+        (concluded,) = await read_stream(bus, "officers.nonapproval.concluded", count=1)
     finally:
         await bus.close()
     assert [(e.data["to_level"], e.data["automatic"]) for e in escalated] == [

@@ -9,8 +9,9 @@ from typing import Any
 from mesh.response.v1 import response_pb2
 from mesh_response.events import ACCEPTED, REJECT_CODE, REJECT_REASON, REJECTED
 from mesh_response.push import push
-from mesh_response.testing import report, stream_messages, wait_stored
+from mesh_response.testing import report, wait_stored
 from meshlib.envelope import Envelope
+from meshlib.testing.streams import raw, read_stream
 
 AGENCY = "luolong-police"
 
@@ -25,7 +26,7 @@ async def test_valid_report_is_stored_and_announced(response_service: Any) -> No
     assert got.enterprise_id == "ent-001"
     assert not got.HasField("project_id")
 
-    (event_msg,) = await stream_messages(svc.bus, ACCEPTED, 1)
+    (event_msg,) = await read_stream(svc.bus, ACCEPTED, count=1, decode=raw)
     event = Envelope.from_bytes(event_msg.data)
     assert event.type == "mesh.incident.accepted"
     assert event.data["incident_id"] == f"{AGENCY}:INC-1"
@@ -48,7 +49,7 @@ async def test_the_same_message_twice_is_one_document(response_service: Any) -> 
     await wait_stored(svc.stub, [f"{AGENCY}:INC-2"])
     await asyncio.sleep(0.5)  # let the second delivery be handled before counting
     assert await svc.repo.count({"external_id": "INC-2"}) == 1
-    events = await stream_messages(svc.bus, ACCEPTED, 1)
+    events = await read_stream(svc.bus, ACCEPTED, count=1)
     assert len(events) == 1
 
 
@@ -72,7 +73,7 @@ async def test_bad_reports_are_kept_aside_with_reasons_and_nothing_is_stored(res
     for i, body in enumerate(bad):
         await svc.bus.publish_raw(f"incidents.report.{AGENCY}", body, msg_id=f"bad-{i}")
 
-    rejected = await stream_messages(svc.bus, REJECTED, 100)
+    rejected = await read_stream(svc.bus, REJECTED, count=100, decode=raw)
     codes = [m.headers[REJECT_CODE] for m in rejected]
     assert sorted(set(codes)) == ["future_timestamp", "invalid_value", "missing_field", "not_json",
                                   "unknown_category"]

@@ -12,8 +12,8 @@ import pytest
 from mesh.response.v1 import response_pb2 as pb
 from mesh_response.events import REJECT_CODE, REJECTED
 from mesh_response.push import push
-from mesh_response.testing import report, stream_messages, wait_until
-from meshlib.envelope import Envelope
+from mesh_response.testing import report, wait_until
+from meshlib.testing.streams import raw, read_stream
 
 LUOLONG, KAIYUAN = "410311", "410311003"
 UNITS = [
@@ -87,8 +87,8 @@ async def test_a_unit_pushes_its_status_on_nats_through_to_resolved(response_ser
     assert {h.channel for h in done.history[1:]} == {"nats"}
     assert done.outcome.startswith("Suspects detained")
     assert {c.kind: c.state for c in done.clocks} == {"acknowledge": "met", "arrive": "met", "resolve": "met"}
-    events = await stream_messages(svc.bus, "incidents.resolved", 1)
-    assert Envelope.from_bytes(events[0].data).data["incident_id"] == incident.id
+    events = await read_stream(svc.bus, "incidents.resolved", count=1)
+    assert events[0].data["incident_id"] == incident.id
 
 
 async def test_status_from_a_unit_that_is_not_responsible_or_out_of_order_is_kept_aside(response_service: Any) -> None:
@@ -98,7 +98,7 @@ async def test_status_from_a_unit_that_is_not_responsible_or_out_of_order_is_kep
     await push_status(svc, "kaiyuan-station", update_id="x1", incident_id=incident.id, status="acknowledged")
     await push_status(svc, incident.unit_id, update_id="x2", incident_id=incident.id, status="resolved", note="done")
     await push_status(svc, incident.unit_id, update_id="x3", incident_id="luolong-police:NOPE", status="acknowledged")
-    rejected = await stream_messages(svc.bus, REJECTED, 3)
+    rejected = await read_stream(svc.bus, REJECTED, count=3, decode=raw)
     assert [m.headers[REJECT_CODE] for m in rejected] == ["responsible-unit", "incident-status-transition",
                                                           "incident-exists"]
     still = await svc.stub.GetIncident(pb.GetIncidentRequest(id=incident.id))
@@ -110,8 +110,7 @@ async def test_major_incidents_escalate_to_county_and_city_at_once(response_serv
     await register_units(svc)
     incident = await pushed(svc, "W-5", severity="major")
     assert [e.level for e in incident.escalations] == ["county", "city"]
-    (msg,) = await stream_messages(svc.bus, "incidents.escalated", 1)
-    event = Envelope.from_bytes(msg.data)
+    (event,) = await read_stream(svc.bus, "incidents.escalated", count=1)
     assert event.data["levels"] == ["county", "city"] and event.data["incident_id"] == incident.id
     ack = next(c for c in incident.clocks if c.kind == "acknowledge")
     assert ack.due_at.ToDatetime(UTC) - incident.received_at.ToDatetime(UTC) == \
@@ -148,10 +147,9 @@ async def test_a_missed_acknowledgement_is_warned_and_breached_once_with_two_rep
     await start_response(**fast)  # a second replica on the same streams and database
     await register_units(first)
     incident = await pushed(first, "W-7")
-    breached = await stream_messages(first.bus, "incidents.deadline.breached", 1, timeout=20)
-    warned = await stream_messages(first.bus, "incidents.deadline.warning", 1)
-    for msg, kind in ((breached[0], "breached"), (warned[0], "warning")):
-        event = Envelope.from_bytes(msg.data)
+    breached = await read_stream(first.bus, "incidents.deadline.breached", count=1)
+    warned = await read_stream(first.bus, "incidents.deadline.warning", count=1)
+    for event, kind in ((breached[0], "breached"), (warned[0], "warning")):
         assert event.type == f"mesh.deadline.{kind}"
         assert event.data["subject_id"] == incident.id and event.data["kind"] == "incident-acknowledge"
         assert event.data["responsible"] == incident.unit_id

@@ -18,9 +18,6 @@ two loses nothing and a re-publish is dropped by the server as a duplicate.
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -33,8 +30,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from meshlib.bus import Bus
 from meshlib.envelope import Envelope
 from meshlib.mongo import Document
-
-log = logging.getLogger(__name__)
+from meshlib.periodic import Periodic
 
 COLLECTION = "deadlines"
 REPUBLISH_AFTER = timedelta(seconds=30)
@@ -216,10 +212,9 @@ class DeadlineScanner:
         self._bus = bus
         self._domain = domain
         self._source = source
-        self._interval = interval
         self._clock = clock
         self._on_fire = on_fire
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic(self.scan_once, interval, name=f"deadline scan ({domain})")
 
     @property
     def subjects(self) -> list[str]:
@@ -254,21 +249,10 @@ class DeadlineScanner:
         await self._store.event_published(doc["_id"], phase)
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name=f"deadlines:{self._domain}")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.scan_once()
-            except Exception:
-                log.exception("deadline scan failed; trying again")
-            await asyncio.sleep(self._interval)
+        await self._periodic.stop()
 
 
 def deadline_event_data(doc: Document) -> dict[str, Any]:

@@ -9,9 +9,6 @@ publishes them later, and JetStream drops any that had in fact gone out (same id
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -21,8 +18,7 @@ from pymongo.asynchronous.collection import AsyncCollection
 from meshlib.bus import Bus
 from meshlib.envelope import Envelope
 from meshlib.mongo import Document
-
-log = logging.getLogger(__name__)
+from meshlib.periodic import Periodic
 
 FIELD = "_outbox"
 
@@ -50,9 +46,8 @@ class Outbox:
         self._bus = bus
         self._before = before_publish
         self._collections = list(collections)
-        self._sweep_every = sweep_every
         self._grace = grace
-        self._task: asyncio.Task[None] | None = None
+        self._sweeper = Periodic(self.sweep, sweep_every, name="outbox sweep")
 
     async def flush(self, collection: AsyncCollection[Document], doc_id: Any) -> int:
         """Publish what ``doc_id`` owes, oldest first; returns how many events went out."""
@@ -76,18 +71,7 @@ class Outbox:
         return sent
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="outbox-sweeper")
+        self._sweeper.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                await self.sweep()
-            except Exception:
-                log.exception("outbox sweep failed; trying again")
-            await asyncio.sleep(self._sweep_every)
+        await self._sweeper.stop()

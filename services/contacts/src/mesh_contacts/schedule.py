@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 from datetime import date, timedelta
 
@@ -15,6 +13,7 @@ from meshlib.deadlines import BREACHED, Deadline, DeadlineStore, OnFire
 from meshlib.envelope import Envelope
 from meshlib.mongo import Document
 from meshlib.outbox import BeforePublish
+from meshlib.periodic import Periodic
 
 log = logging.getLogger(__name__)
 
@@ -76,24 +75,16 @@ class EditionSchedule:
 
     def __init__(self, contacts: Contacts, interval: float) -> None:
         self._contacts = contacts
-        self._interval = interval
-        self._task: asyncio.Task[None] | None = None
+        self._periodic = Periodic(self.check, interval, name="edition schedule")
+
+    async def check(self) -> None:
+        """Publish the edition that is due, if any (another replica may have got there first)."""
+        published = await self._contacts.publish_scheduled()
+        if published is not None:
+            log.info("published scheduled edition %d", published["_id"])
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._loop(), name="contacts-editions")
+        self._periodic.start()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-
-    async def _loop(self) -> None:
-        while True:
-            try:
-                published = await self._contacts.publish_scheduled()
-                if published is not None:
-                    log.info("published scheduled edition %d", published["_id"])
-            except Exception:
-                log.exception("scheduled edition failed; trying again")
-            await asyncio.sleep(self._interval)
+        await self._periodic.stop()

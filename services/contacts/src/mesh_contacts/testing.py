@@ -50,30 +50,6 @@ async def run_contacts(settings: ContactsSettings) -> AsyncIterator[RunningConta
             await ch.close()
 
 
-async def events_until(bus: Bus, done: Callable[[list[tuple[str, Envelope]]], bool],
-                       timeout: float = 20.0) -> list[tuple[str, Envelope]]:
-    """Every ``contacts.>`` event from the start of the stream, until ``done(events)`` holds."""
-    sub = await bus.js.subscribe(bus.ns.subject("contacts.>"), ordered_consumer=True)
-    seen: list[tuple[str, Envelope]] = []
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    try:
-        while not done(seen):
-            left = deadline - loop.time()
-            if left <= 0:
-                raise AssertionError(f"events so far: {[s for s, _ in seen]}")
-            try:
-                msg = await sub.next_msg(timeout=left)
-            except Exception as exc:  # nats-py raises its own TimeoutError
-                if "Timeout" not in type(exc).__name__:
-                    raise
-                continue
-            seen.append((bus.ns.strip(msg.subject), Envelope.from_bytes(msg.data)))
-    finally:
-        await sub.unsubscribe()
-    return seen
-
-
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 20.0, what: str = "condition") -> None:
     """Poll ``check`` until it holds; fail after ``timeout`` seconds."""
     loop = asyncio.get_running_loop()
@@ -89,7 +65,7 @@ def subjects(seen: list[tuple[str, Envelope]]) -> list[str]:
 
 
 def has(*wanted: str) -> Callable[[list[tuple[str, Envelope]]], bool]:
-    """Done once each wanted subject has been seen (as many times as it is listed)."""
+    """For ``read_stream(..., decode=with_subject, until=has(...))``: each wanted subject seen as often as listed."""
 
     def check(seen: list[tuple[str, Envelope]]) -> bool:
         got = subjects(seen)

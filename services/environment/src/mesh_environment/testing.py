@@ -18,7 +18,6 @@ from mesh_environment.settings import EnvironmentSettings
 from mesh_environment.territory import SiteInfo, TerritoryDirectory
 from meshlib.bus import Bus
 from meshlib.channels import channel
-from meshlib.envelope import Envelope
 from meshlib.service import Runtime, running
 
 T = TypeVar("T")
@@ -93,27 +92,3 @@ async def wait_until(probe: Callable[[], Awaitable[T | None]], timeout: float = 
             raise AssertionError(f"{what} did not happen within {timeout}s")
         await asyncio.sleep(0.05)
     return result
-
-
-async def events_on(bus: Bus, subject: str, *, until: Callable[[list[Envelope]], bool],
-                    timeout: float = 20.0) -> list[Envelope]:
-    """Events on ``subject`` from the start of its stream, read until ``until(events)`` holds."""
-    sub = await bus.js.subscribe(bus.ns.subject(subject), ordered_consumer=True)
-    seen: list[Envelope] = []
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    try:
-        while not until(seen):
-            left = deadline - loop.time()
-            if left <= 0:
-                raise AssertionError(f"{subject}: only {[e.id for e in seen]} within {timeout}s")
-            try:
-                msg = await sub.next_msg(timeout=left)
-            except Exception as exc:  # nats-py raises its own TimeoutError
-                if "Timeout" not in type(exc).__name__:
-                    raise
-                continue
-            seen.append(Envelope.from_bytes(msg.data))
-    finally:
-        await sub.unsubscribe()
-    return seen

@@ -15,9 +15,7 @@ from mesh.officers.v1 import officers_pb2 as pb
 from mesh.officers.v1 import officers_pb2_grpc as pb_grpc
 from mesh_officers.service import build_spec
 from mesh_officers.settings import OfficersSettings
-from meshlib.bus import Bus
 from meshlib.channels import channel
-from meshlib.envelope import Envelope
 from meshlib.service import Runtime, running
 from meshlib.testing.plugin import settings_for
 
@@ -63,26 +61,6 @@ def person(pid: str, name: str, department: str, rank: int = pb.RANK_STAFF) -> p
 
 
 CITY = pb.Jurisdiction(level=pb.LEVEL_CITY)
-
-
-async def events(bus: Bus, subject: str, count: int, timeout: float = 20.0) -> list[Envelope]:
-    """The first ``count`` events on ``subject`` from the start of the stream, and a check that no more follow."""
-    sub = await bus.js.subscribe(bus.ns.subject(subject), ordered_consumer=True)
-    out: list[Envelope] = []
-    try:
-        while len(out) < count:
-            out.append(Envelope.from_bytes((await sub.next_msg(timeout=timeout)).data))
-        try:
-            extra = await sub.next_msg(timeout=0.5)
-        except Exception as exc:  # nats-py raises its own TimeoutError subclass
-            if "Timeout" not in type(exc).__name__:
-                raise
-            extra = None
-        if extra is not None:
-            raise AssertionError(f"more than {count} events on {subject}: {Envelope.from_bytes(extra.data).id}")
-    finally:
-        await sub.unsubscribe()
-    return out
 
 
 async def wait_for(check: Any, timeout: float = 20.0) -> Any:

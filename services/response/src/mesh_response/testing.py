@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from mesh.response.v1 import response_pb2, response_pb2_grpc
-from meshlib.bus import Bus
 
 
 def report(external_id: str = "INC-1", agency: str = "luolong-police", **over: Any) -> dict[str, Any]:
@@ -55,28 +54,3 @@ async def wait_stored(
         if loop.time() > deadline:
             raise AssertionError(f"only {len(reply.incidents)} of {len(set(ids))} incidents stored in {timeout}s")
         await asyncio.sleep(0.05)
-
-
-async def stream_messages(bus: Bus, subject: str, count: int, timeout: float = 20.0) -> list[Any]:
-    """The first ``count`` messages on ``subject``, read from the start of its stream.
-
-    Raises if fewer arrive within ``timeout``; then checks that no further message is there.
-    """
-    sub = await bus.js.subscribe(bus.ns.subject(subject), ordered_consumer=True)
-    out: list[Any] = []
-    try:
-        while len(out) < count:
-            out.append(await sub.next_msg(timeout=timeout))
-        try:
-            extra = await sub.next_msg(timeout=0.3)
-        except TimeoutError:
-            extra = None
-        except Exception as exc:  # nats-py raises its own TimeoutError subclass
-            if type(exc).__name__ != "TimeoutError":
-                raise
-            extra = None
-        if extra is not None:
-            raise AssertionError(f"more than {count} messages on {subject}")
-    finally:
-        await sub.unsubscribe()
-    return out
