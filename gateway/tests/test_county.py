@@ -1,5 +1,6 @@
 """Item 9 through the gateway: a county-level user's requests, enforcement checks, fine filings, findings and
-accountability records (and their counts) hold only its county's rows."""
+accountability records (and their counts) hold only its county's rows; looking up another county's row by id
+is refused, naming the field; the lists under a row the user may see hold only their county's rows."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.environment.v1 import environment_pb2 as epb
 from mesh.officers.v1 import officers_pb2 as opb
@@ -19,7 +21,7 @@ from mesh_environment.testing import RunningEnvironment, run_environment
 from mesh_gateway.auth import Principal, Role, issue
 from mesh_gateway.settings import GatewaySettings
 from mesh_gateway.testing import RunningGateway, running_gateway
-from mesh_officers.testing import MovableClock, RunningOfficers, officers_service, wait_for
+from mesh_officers.testing import CITY, MovableClock, RunningOfficers, officers_service, person, wait_for
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
 from meshlib.bus import Bus
 from meshlib.testing.plugin import settings_for
@@ -198,3 +200,121 @@ async def test_a_county_level_user_sees_only_its_countys_enforcement_fines_findi
     assert await counts(OFFICE, OTHER) == {"fire brigade of ent-001": 1}
     assert codes(await mesh.query('{ accountabilityCounts(countyCode: "410305") { count } }', COUNTY_LEADER)) == [
         "FORBIDDEN"]
+
+
+# Demo rows (mesh_contacts.demo) of the county-level user's county (OWN) and of another; the city leader ldr-002 is
+# paired with ent-002 and prj-002 (OWN) and ent-020 (OTHER), and visited prj-002 (OWN) and ent-020 (OTHER).
+DEMO_LOOKUPS = {
+    "enterprise": ("ent-002", "ent-001"), "project": ("prj-002", "prj-001"), "leader": ("ldr-004", "ldr-005"),
+    "visit": ("vis-003", "vis-001"), "problem": ("prb-004", "prb-001"),
+}
+OWN_SITE, OTHER_SITE = "ent-002", "ent-001"
+
+
+async def _rows_at(mesh: Mesh, enterprise_id: str) -> dict[str, str]:
+    """An officer, a request, a case, a fine filing and a finding at the enterprise: lookup field -> id."""
+    o, env = mesh.officers.stub, mesh.environment.stub
+    asked_at = Timestamp()
+    asked_at.FromDatetime(mesh.officers.clock.now)
+    officer = await o.DispatchOfficer(opb.DispatchOfficerRequest(
+        officer=person(f"p-{enterprise_id}", "Officer Sun", "Commerce Bureau", opb.RANK_DEPARTMENT_LEADER),
+        target_kind=opb.TARGET_KIND_ENTERPRISE, target_id=enterprise_id, enterprise_id=enterprise_id, office=CITY,
+        basis=opb.DispatchBasis(enterprise_ask=opb.EnterpriseAsk(contact="CEO", asked_at=asked_at)), actor="t"))
+    request = await o.OpenRequest(opb.OpenRequestRequest(
+        enterprise_id=enterprise_id, source=opb.REQUEST_SOURCE_ENTERPRISE, subject="a permit",
+        category=opb.REQUEST_CATEGORY_PERMIT, department="Housing Bureau", actor="t"))
+    case = await env.OpenCase(epb.OpenCaseRequest(
+        enterprise_id=enterprise_id, offence=epb.OFFENCE_MARKET_BULLYING, description="sand sold by force",
+        location="north gate", source=epb.CASE_SOURCE_COMPLAINT, source_ref="12345", actor="hotline"))
+    fine = await env.FileFine(epb.FileFineRequest(
+        enterprise_id=enterprise_id, agency="city-market-supervision", kind=epb.CHARGE_KIND_FINE, amount_fen=200_000,
+        matter="food safety", legal_basis="Food Safety Law art. 124", actor="agency-desk"))
+    finding = await env.RegisterFinding(epb.RegisterFindingRequest(
+        channel=epb.CHANNEL_ONLINE_PETITION, kind=epb.FINDING_KIND_SLOW_ACTION, description="sign-off pending",
+        responsible_unit="fire brigade", responsible_leader="Deputy chief Wu", enterprise_id=enterprise_id,
+        actor="desk"))
+    return {"officer": officer.id, "enterpriseRequest": request.id, "governanceCase": case.id,
+            "fineFiling": fine.id, "inspectionFinding": finding.id}
+
+
+async def _requests_placed(mesh: Mesh, placed: dict[str, str]) -> None:
+    """Wait until the officers service has heard where each request's enterprise lies (request id -> county)."""
+    async def settled() -> bool:
+        for request_id, county in placed.items():
+            reply = await mesh.officers.stub.ListRequests(opb.ListRequestsRequest(
+                filter=opb.RequestFilter(county_code=county)))
+            if request_id not in {r.id for r in reply.requests}:
+                return False
+        return True
+
+    await wait_for(settled)
+
+
+async def test_a_county_level_user_looks_up_its_countys_rows_by_id_and_is_refused_another_countys(
+    mesh: Mesh,
+) -> None:
+    own, other = await _rows_at(mesh, OWN_SITE), await _rows_at(mesh, OTHER_SITE)
+    await _requests_placed(mesh, {own["enterpriseRequest"]: OWN, other["enterpriseRequest"]: OTHER})
+    lookups = {**DEMO_LOOKUPS, **{field: (own[field], other[field]) for field in own}}
+
+    async def look_up(field: str, row_id: str, principal: Principal) -> dict[str, Any]:
+        return await mesh.query(f"query($id: ID!) {{ {field}(id: $id) {{ id }} }}", principal, {"id": row_id})
+
+    for field, (mine, theirs) in lookups.items():
+        reply = await look_up(field, mine, COUNTY_LEADER)
+        assert "errors" not in reply, (field, reply["errors"])
+        assert reply["data"][field] == {"id": mine}
+        refused = await look_up(field, theirs, COUNTY_LEADER)
+        assert refused["data"] == {field: None}, field
+        assert codes(refused) == ["FORBIDDEN"], (field, refused)
+        assert refused["errors"][0]["extensions"]["field"] == f"Query.{field}"
+        assert f"county {OWN}" in refused["errors"][0]["message"]
+        for row_id in (mine, theirs):  # a city-wide user looks up any county's
+            reply = await look_up(field, row_id, CITY_LEADER)
+            assert reply.get("errors") is None and reply["data"][field] == {"id": row_id}, (field, reply)
+
+    # A city leader's remit covers every county; a row that does not exist is null, not refused.
+    assert (await look_up("leader", "ldr-002", COUNTY_LEADER))["data"] == {"leader": {"id": "ldr-002"}}
+    assert await look_up("enterprise", "ent-404", COUNTY_LEADER) == {"data": {"enterprise": None}}
+    # The case and the filing say which county they are in.
+    reply = await mesh.query("query($c: ID!, $f: ID!) { governanceCase(id: $c) { territory { countyCode } } "
+                             "fineFiling(id: $f) { countyCode } }", COUNTY_LEADER,
+                             {"c": own["governanceCase"], "f": own["fineFiling"]})
+    assert reply["data"] == {"governanceCase": {"territory": {"countyCode": OWN}}, "fineFiling": {"countyCode": OWN}}
+
+
+CITY_LEADER_ROWS = """{ leader(id: "ldr-002") {
+  pairings { id countyCode target { ... on Enterprise { territory { countyCode } } ... on Project { territory {
+    countyCode } } } }
+  visits { id countyCode } } }"""
+BY_KEY = """query($e: ID!) {
+  requestsOfEnterprise(enterpriseId: $e) { id countyCode } enterpriseCases(enterpriseId: $e) { id }
+  officersServing(targetId: $e) { id } }"""
+
+
+async def test_the_lists_under_a_row_hold_a_county_level_users_countys_rows_and_every_row_for_a_city_wide_user(
+    mesh: Mesh,
+) -> None:
+    def rows(reply: dict[str, Any]) -> dict[str, dict[str, str]]:
+        assert "errors" not in reply, reply["errors"]
+        leader = reply["data"]["leader"]
+        for p in leader["pairings"]:  # a pairing is in the county its target lies in
+            assert p["countyCode"] == p["target"]["territory"]["countyCode"]
+        return {"pairings": {p["id"]: p["countyCode"] for p in leader["pairings"]},
+                "visits": {v["id"]: v["countyCode"] for v in leader["visits"]}}
+
+    everything = rows(await mesh.query(CITY_LEADER_ROWS, CITY_LEADER))
+    assert everything == {"pairings": {"pair-004": OWN, "pair-005": OWN, "pair-006": OTHER},
+                          "visits": {"vis-002": OWN, "vis-009": OTHER}}
+    own = rows(await mesh.query(CITY_LEADER_ROWS, COUNTY_LEADER))
+    assert own == {"pairings": {"pair-004": OWN, "pair-005": OWN}, "visits": {"vis-002": OWN}}
+
+    # Lists by key: another county's enterprise's requests, cases and officers are none of the user's.
+    other = await _rows_at(mesh, OTHER_SITE)
+    await _requests_placed(mesh, {other["enterpriseRequest"]: OTHER})
+    city_wide = await mesh.query(BY_KEY, CITY_LEADER, {"e": OTHER_SITE})
+    assert city_wide["data"] == {"requestsOfEnterprise": [{"id": other["enterpriseRequest"], "countyCode": OTHER}],
+                                 "enterpriseCases": [{"id": other["governanceCase"]}],
+                                 "officersServing": [{"id": other["officer"]}]}
+    assert await mesh.query(BY_KEY, COUNTY_LEADER, {"e": OTHER_SITE}) == {
+        "data": {"requestsOfEnterprise": [], "enterpriseCases": [], "officersServing": []}}

@@ -1,13 +1,21 @@
-"""Integration with the contacts registry: a county's requests are those of the enterprises that lie in it (item 9)."""
+"""Integration with the contacts registry: a county's requests are those of the enterprises that lie in it (item 9),
+and their clocks' warnings say so."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+from typing import Any
+
 import pytest
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.contacts.v1 import contacts_pb2 as cpb
 from mesh.officers.v1 import officers_pb2 as pb
 from mesh_officers.testing import MovableClock, officers_service, wait_for
+from meshlib import deadlines
+from meshlib.bus import Bus
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.streams import read_stream
 
 contacts_testing = pytest.importorskip("mesh_contacts.testing")
 contacts_settings = pytest.importorskip("mesh_contacts.settings")
@@ -64,3 +72,48 @@ async def test_requests_follow_where_their_enterprise_lies_and_filter_by_county(
             return await in_county(LUOLONG) == {first.id, second.id, other.id} and await in_county(JIANXI) == set()
 
         await wait_for(moved_over)
+
+
+async def test_a_requests_clocks_carry_its_county_into_their_warnings_and_move_with_it(
+    mesh_env: dict[str, str], clock: MovableClock, bus: Bus
+) -> None:
+    settings = settings_for(contacts_settings.ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
+                            OUTBOX_RELAY_SECONDS=1)
+    async with (
+        contacts_testing.run_contacts(settings) as contacts,
+        officers_service(mesh_env, clock, FOLLOW_ENTERPRISES="true",
+                         CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}") as officers,
+    ):
+        c, o = contacts.stub, officers.stub
+        clocks = officers.runtime.db[deadlines.COLLECTION]
+
+        async def counties(request_id: str) -> dict[str, Any]:
+            """Clock kind -> the county its data carries (None: none)."""
+            return {d["kind"]: d["data"].get("county_code") async for d in clocks.find({"subject_id": request_id})}
+
+        bearings_input = contacts_testing.enterprise(1, "Heluo Bearings", township="410311010")
+        bearings = await c.RegisterEnterprise(cpb.RegisterEnterpriseRequest(enterprise=bearings_input, actor="t"))
+        request = await o.OpenRequest(ask(bearings.id, "site office permit"))
+        answer_by = Timestamp()
+        answer_by.FromDatetime(clock.now + timedelta(days=2))
+        await o.AgreeAnswerDeadline(pb.AgreeAnswerDeadlineRequest(
+            request_id=request.id, department="Housing Bureau", answer_by=answer_by, actor="t"))
+        both = {"request-completion", "first-inquiry-answer"}
+
+        async def placed_in(county: str) -> bool:  # opened before or after the service heard where it lies
+            return await counties(request.id) == dict.fromkeys(both, county)
+
+        await wait_for(lambda: placed_in(LUOLONG))
+        # The warning a county's users subscribe to names the county.
+        clock.now = answer_by.ToDatetime(tzinfo=clock.now.tzinfo) - timedelta(minutes=1)
+        warned = await read_stream(bus, "officers.deadline.warning",
+                                   until=lambda seen: any(e.data["kind"] == "first-inquiry-answer" for e in seen))
+        assert warned and {e.data["data"]["county_code"] for e in warned} == {LUOLONG}
+
+        # The registry moves the enterprise: the request's clocks move with it.
+        bearings_input.territory.CopyFrom(contacts_testing.territory("410305008"))
+        await c.UpdateEnterprise(cpb.UpdateEnterpriseRequest(id=bearings.id, enterprise=bearings_input, actor="t"))
+        await wait_for(lambda: placed_in(JIANXI))
+        # A request of an enterprise the service has not heard of: its clock has no county (city-wide users only).
+        unknown = await o.OpenRequest(ask("ent-unknown", "a permit"))
+        assert await counties(unknown.id) == {"request-completion": None}

@@ -1,4 +1,8 @@
-"""Contacts queries: one of each by id (batched), filtered cursor pages, and the public pairing list."""
+"""Contacts queries: one of each by id (batched), filtered cursor pages, and the public pairing list.
+
+A county-level user (item 9) gets their county's rows: a lookup by id of another county's row is refused,
+the lists are narrowed (see :mod:`mesh_gateway.county`); a city leader may be looked up by everyone.
+"""
 
 from __future__ import annotations
 
@@ -27,15 +31,16 @@ from mesh_gateway.contacts.types import (
     Visit,
     contacts_loaders,
 )
+from mesh_gateway.county import in_county, leader_county
 from mesh_gateway.errors import UserError, call
 from mesh_gateway.pagination import Connection, check_first
 
 
 @strawberry.type
 class ContactsQuery:
-    @strawberry.field(description="One enterprise by id")
+    @strawberry.field(description="One enterprise by id (item 9: a county-level user may look up their county's only)")
     async def enterprise(self, info: strawberry.Info, id: strawberry.ID) -> Enterprise | None:
-        found = await contacts_loaders(info).enterprises.load(str(id))
+        found = in_county(info, await contacts_loaders(info).enterprises.load(str(id)), "enterprise")
         return None if found is None else Enterprise.from_proto(found)
 
     @strawberry.field(description="Enterprises by name, filtered by territory, key list, sector; pages of at most 100")
@@ -47,9 +52,9 @@ class ContactsQuery:
         return Connection[Enterprise].from_page([Enterprise.from_proto(e) for e in reply.enterprises],
                                                 list(reply.cursors), reply.next_page_token)
 
-    @strawberry.field(description="One project by id")
+    @strawberry.field(description="One project by id (item 9: a county-level user may look up their county's only)")
     async def project(self, info: strawberry.Info, id: strawberry.ID) -> Project | None:
-        found = await contacts_loaders(info).projects.load(str(id))
+        found = in_county(info, await contacts_loaders(info).projects.load(str(id)), "project")
         return None if found is None else Project.from_proto(found)
 
     @strawberry.field(description="Projects by name, filtered; pages of at most 100")
@@ -61,9 +66,10 @@ class ContactsQuery:
         return Connection[Project].from_page([Project.from_proto(p) for p in reply.projects], list(reply.cursors),
                                              reply.next_page_token)
 
-    @strawberry.field(description="One leader by id")
+    @strawberry.field(description="One leader by id (item 9: a county-level user may look up a city leader or one of "
+                                  "their county)")
     async def leader(self, info: strawberry.Info, id: strawberry.ID) -> Leader | None:
-        found = await contacts_loaders(info).leaders.load(str(id))
+        found = in_county(info, await contacts_loaders(info).leaders.load(str(id)), "leader", leader_county)
         return None if found is None else Leader.from_proto(found)
 
     @strawberry.field(description="City leaders first, then county leaders, by name; pages of at most 100")
@@ -84,9 +90,9 @@ class ContactsQuery:
         return Connection[Pairing].from_page([Pairing.from_proto(p) for p in reply.pairings], list(reply.cursors),
                                              reply.next_page_token)
 
-    @strawberry.field(description="One visit by id")
+    @strawberry.field(description="One visit by id (item 9: a county-level user may look up their county's only)")
     async def visit(self, info: strawberry.Info, id: strawberry.ID) -> Visit | None:
-        found = await contacts_loaders(info).visits.load(str(id))
+        found = in_county(info, await contacts_loaders(info).visits.load(str(id)), "visit")
         return None if found is None else Visit.from_proto(found)
 
     @strawberry.field(description="Visits, newest first (item 19)")
@@ -98,9 +104,10 @@ class ContactsQuery:
         return Connection[Visit].from_page([Visit.from_proto(v) for v in reply.visits], list(reply.cursors),
                                            reply.next_page_token)
 
-    @strawberry.field(description="One problem by id, with its trail")
+    @strawberry.field(description="One problem by id, with its trail (item 9: a county-level user may look up their "
+                                  "county's only)")
     async def problem(self, info: strawberry.Info, id: strawberry.ID) -> Problem | None:
-        found = await contacts_loaders(info).problems.load(str(id))
+        found = in_county(info, await contacts_loaders(info).problems.load(str(id)), "problem")
         return None if found is None else Problem.from_proto(found)
 
     @strawberry.field(description="Problems, soonest due first, filtered (e.g. overdue: true)")

@@ -1,4 +1,9 @@
-"""The contacts types, each built from the service's protobuf; nested lookups go through DataLoaders."""
+"""The contacts types, each built from the service's protobuf; nested lookups go through DataLoaders.
+
+Item 9: the lists under a row hold only a county-level user's county's rows (a city leader's pairings,
+visits and problems; an enterprise's officers, requests, cases, incidents), and a federation lookup of
+another county's row is refused; single references are followed (see :mod:`mesh_gateway.county`).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from mesh_gateway.contacts.enums import (
     from_proto,
 )
 from mesh_gateway.contacts.loaders import ContactsLoaders
+from mesh_gateway.county import in_county, leader_county, of_county
 from mesh_gateway.errors import UserError, call
 from mesh_gateway.proto_time import timestamp as _time
 
@@ -94,26 +100,26 @@ class Enterprise:
     @strawberry.field(description="Leaders paired with it (item 20); current pairings unless includeEnded")
     async def pairings(self, info: strawberry.Info, include_ended: bool = False) -> list[Pairing]:
         found = await contacts_loaders(info).pairings_of_target.load(str(self.id))
-        return [Pairing.from_proto(p) for p in found if include_ended or p.current]
+        return [Pairing.from_proto(p) for p in of_county(info, found) if include_ended or p.current]
 
     @strawberry.field(description="Item 6: chief service officers serving it or one of its projects")
     async def officers(self, info: strawberry.Info) -> list[OfficerRef]:
-        from mesh_gateway.officers.types import Officer
+        from mesh_gateway.officers.types import Officer, officers_of_county
 
         found = await info.context.loaders.officers.officers_of_target.load(str(self.id))
-        return [Officer.from_proto(o) for o in found]
+        return [Officer.from_proto(o) for o in await officers_of_county(info, found)]
 
     @strawberry.field(description="Item 13: its requests; completed ones too unless openOnly")
     async def requests(self, info: strawberry.Info, open_only: bool = False) -> list[RequestRef]:
         from mesh_gateway.officers.request_types import EnterpriseRequest
 
         found = await info.context.loaders.officers.requests_of_enterprise.load(str(self.id))
-        return [EnterpriseRequest.from_proto(r) for r in found
+        return [EnterpriseRequest.from_proto(r) for r in of_county(info, found)
                 if not open_only or r.state != officers_pb2.REQUEST_STATE_COMPLETED]
 
     @strawberry.field(description="Item 9: governance cases around it; closed ones too unless openOnly")
     async def cases(self, info: strawberry.Info, open_only: bool = False) -> list[CaseRef]:
-        return await _cases(info.context.loaders.environment.cases_by_enterprise.load(str(self.id)), open_only)
+        return await _cases(info, info.context.loaders.environment.cases_by_enterprise.load(str(self.id)), open_only)
 
     @strawberry.field(description="Incidents reported at it, newest first; at most 20")
     async def incidents(self, info: strawberry.Info, first: int = 5) -> list[IncidentRef]:
@@ -123,18 +129,19 @@ class Enterprise:
             raise UserError(f"first must be between 1 and {MAX_LATEST_INCIDENTS}",
                             extensions={"code": "BAD_USER_INPUT", "field": "first"})
         found = await info.context.loaders.latest_incidents.load((str(self.id), first))
-        return [Incident.from_proto(i) for i in found]
+        return [Incident.from_proto(i) for i in of_county(info, found)]
 
-    @strawberry.field(description="The newest incident reported at it, if any")
+    @strawberry.field(description="The newest incident reported at it, if any (item 9: for a county-level user, "
+                                  "null when the newest lies in another county)")
     async def latest_incident(self, info: strawberry.Info) -> IncidentRef | None:
         from mesh_gateway.incidents.types import Incident
 
-        found = await info.context.loaders.latest_incidents.load((str(self.id), 1))
+        found = of_county(info, await info.context.loaders.latest_incidents.load((str(self.id), 1)))
         return Incident.from_proto(found[0]) if found else None
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Enterprise | None:
-        found = await contacts_loaders(info).enterprises.load(str(id))
+        found = in_county(info, await contacts_loaders(info).enterprises.load(str(id)), "enterprise")
         return None if found is None else cls.from_proto(found)
 
 
@@ -172,14 +179,14 @@ class Project:
     @strawberry.field(description="Leaders in charge of it (item 20); current pairings unless includeEnded")
     async def pairings(self, info: strawberry.Info, include_ended: bool = False) -> list[Pairing]:
         found = await contacts_loaders(info).pairings_of_target.load(str(self.id))
-        return [Pairing.from_proto(p) for p in found if include_ended or p.current]
+        return [Pairing.from_proto(p) for p in of_county(info, found) if include_ended or p.current]
 
     @strawberry.field(description="Item 20: the leaders in charge of it now (分包), from its current pairings")
     async def leaders_in_charge(self, info: strawberry.Info) -> list[Leader]:
         loaders = contacts_loaders(info)
-        pairings = await loaders.pairings_of_target.load(str(self.id))
+        pairings = of_county(info, await loaders.pairings_of_target.load(str(self.id)))
         found = await loaders.leaders.load_many([p.leader_id for p in pairings if p.current])
-        return [Leader.from_proto(x) for x in found if x is not None]
+        return [Leader.from_proto(x) for x in of_county(info, [x for x in found if x is not None], leader_county)]
 
     @strawberry.field(description="Item 8: its lead-handling (项目领办), if the project is lead-handled")
     async def lead_handling(self, info: strawberry.Info) -> LeadHandlingRef | None:
@@ -197,18 +204,19 @@ class Project:
 
     @strawberry.field(description="Item 9: governance cases around it; closed ones too unless openOnly")
     async def cases(self, info: strawberry.Info, open_only: bool = False) -> list[CaseRef]:
-        return await _cases(info.context.loaders.environment.cases_by_project.load(str(self.id)), open_only)
+        return await _cases(info, info.context.loaders.environment.cases_by_project.load(str(self.id)), open_only)
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Project | None:
-        found = await contacts_loaders(info).projects.load(str(id))
+        found = in_county(info, await contacts_loaders(info).projects.load(str(id)), "project")
         return None if found is None else cls.from_proto(found)
 
 
-async def _cases(pending: Awaitable[list[environment_pb2.Case]], open_only: bool) -> list[GovernanceCase]:
+async def _cases(info: strawberry.Info, pending: Awaitable[list[environment_pb2.Case]],
+                 open_only: bool) -> list[GovernanceCase]:
     from mesh_gateway.environment.types import GovernanceCase
 
-    return [GovernanceCase.from_proto(c) for c in await pending
+    return [GovernanceCase.from_proto(c) for c in of_county(info, await pending)
             if not open_only or c.state != environment_pb2.CASE_STATE_CLOSED]
 
 
@@ -238,24 +246,27 @@ class Leader:
                    level=from_proto(LeaderLevel, pb.LeaderLevel, leader.level), post=leader.post,
                    county_code=leader.county_code, county_name=leader.county_name)
 
-    @strawberry.field(description="Key enterprises and projects paired with the leader; current unless includeEnded")
+    @strawberry.field(description="Key enterprises and projects paired with the leader; current unless includeEnded "
+                                  "(item 9: a county-level user sees those in their county)")
     async def pairings(self, info: strawberry.Info, include_ended: bool = False) -> list[Pairing]:
         found = await contacts_loaders(info).pairings_of_leader.load(str(self.id))
-        return [Pairing.from_proto(p) for p in found if include_ended or p.current]
+        return [Pairing.from_proto(p) for p in of_county(info, found) if include_ended or p.current]
 
-    @strawberry.field(description="The leader's visits, newest first (item 19)")
+    @strawberry.field(description="The leader's visits, newest first (item 19; item 9: a county-level user sees "
+                                  "those in their county)")
     async def visits(self, info: strawberry.Info, first: int = 20) -> list[Visit]:
-        found = await contacts_loaders(info).visits_of_leader.load(str(self.id))
+        found = of_county(info, await contacts_loaders(info).visits_of_leader.load(str(self.id)))
         return [Visit.from_proto(v) for v in found[:max(first, 0)]]
 
-    @strawberry.field(description="Problems the leader raised that are still open or being coordinated")
+    @strawberry.field(description="Problems the leader raised that are still open or being coordinated (item 9: a "
+                                  "county-level user sees those in their county)")
     async def open_problems(self, info: strawberry.Info) -> list[Problem]:
         found = await contacts_loaders(info).open_problems_of_leader.load(str(self.id))
-        return [Problem.from_proto(p) for p in found]
+        return [Problem.from_proto(p) for p in of_county(info, found)]
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Leader | None:
-        found = await contacts_loaders(info).leaders.load(str(id))
+        found = in_county(info, await contacts_loaders(info).leaders.load(str(id)), "leader", leader_county)
         return None if found is None else cls.from_proto(found)
 
 
@@ -271,6 +282,7 @@ class Pairing:
     current: bool
     created_at: datetime
     created_by: str
+    county_code: str | None = strawberry.field(description="Item 9: the county where its target lies; null: none known")
 
     @classmethod
     def from_proto(cls, p: pb.Pairing) -> Pairing:
@@ -279,6 +291,7 @@ class Pairing:
             target_kind=from_proto(TargetKind, pb.TargetKind, p.target_kind), target_id=strawberry.ID(p.target_id),
             started_on=_day(p.started_on), ended_on=_day(p.ended_on) if p.ended_on else None,
             end_reason=p.end_reason, current=p.current, created_at=_time(p.created_at), created_by=p.created_by,
+            county_code=p.county_code or None,
         )
 
     @strawberry.field
@@ -304,6 +317,7 @@ class Visit:
     pairing_id: strawberry.ID | None
     recorded_at: datetime
     recorded_by: str
+    county_code: str | None = strawberry.field(description="Item 9: the county where its target lies; null: none known")
     problem_ids: strawberry.Private[list[str]]
 
     @classmethod
@@ -313,7 +327,7 @@ class Visit:
             target_kind=from_proto(TargetKind, pb.TargetKind, v.target_kind), target_id=strawberry.ID(v.target_id),
             visited_on=_day(v.visited_on), participants=list(v.participants), learned=v.learned, unpaired=v.unpaired,
             pairing_id=strawberry.ID(v.pairing_id) if v.pairing_id else None, recorded_at=_time(v.recorded_at),
-            recorded_by=v.recorded_by, problem_ids=list(v.problem_ids),
+            recorded_by=v.recorded_by, county_code=v.county_code or None, problem_ids=list(v.problem_ids),
         )
 
     @strawberry.field
@@ -328,7 +342,7 @@ class Visit:
     @strawberry.field(description="Problems raised on this visit")
     async def problems(self, info: strawberry.Info) -> list[Problem]:
         found = await contacts_loaders(info).problems.load_many(self.problem_ids)
-        return [Problem.from_proto(p) for p in found if p is not None]
+        return [Problem.from_proto(p) for p in of_county(info, [p for p in found if p is not None])]
 
 
 @strawberry.type(description="One change in a problem's life: who, when, what")
@@ -370,6 +384,7 @@ class Problem:
     raised_at: datetime
     updated_at: datetime
     trail: list[TrailEntry]
+    county_code: str | None = strawberry.field(description="Item 9: the county where its target lies; null: none known")
 
     @classmethod
     def from_proto(cls, p: pb.Problem) -> Problem:
@@ -381,6 +396,7 @@ class Problem:
                                                                                p.status),
             resolution=p.resolution, close_reason=p.close_reason, overdue=p.overdue, raised_at=_time(p.raised_at),
             updated_at=_time(p.updated_at), trail=[TrailEntry.from_proto(t) for t in p.trail],
+            county_code=p.county_code or None,
         )
 
     @strawberry.field

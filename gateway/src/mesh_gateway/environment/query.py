@@ -1,5 +1,10 @@
 """Environment queries: cases (by id, by enterprise, project or incident — batched), the guard's record, fines,
-findings and accountability."""
+findings and accountability.
+
+Item 9: a county-level user's lookups of another county's case, filing or finding (by id, or the case of an
+incident) are refused, and the lists hold their county's rows (see :mod:`mesh_gateway.county`); a case
+whose territory is not known yet, and a finding at no site, are in no county: city-wide users see them.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import strawberry
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_gateway.authorization import county_scoped, own_county
+from mesh_gateway.county import in_county, of_county
 from mesh_gateway.environment.enums import (
     AccountabilityKind,
     FilingBody,
@@ -37,9 +43,10 @@ from mesh_gateway.pagination import Connection, check_first
 
 @strawberry.type
 class EnvironmentQuery:
-    @strawberry.field(description="Item 9: one governance case by id")
+    @strawberry.field(description="Item 9: one governance case by id (a county-level user may look up their county's "
+                                  "only)")
     async def governance_case(self, info: strawberry.Info, id: strawberry.ID) -> GovernanceCase | None:
-        found = await environment_loaders(info).cases.load(str(id))
+        found = in_county(info, await environment_loaders(info).cases.load(str(id)), "case")
         return None if found is None else GovernanceCase.from_proto(found)
 
     @strawberry.field(description="Item 9: governance cases newest first, filtered; pages of at most 100")
@@ -51,20 +58,24 @@ class EnvironmentQuery:
         return Connection[GovernanceCase].from_page([GovernanceCase.from_proto(c) for c in reply.cases],
                                                     list(reply.cursors), reply.next_page_token)
 
-    @strawberry.field(description="Item 9: the cases around an enterprise (batched across the request)")
+    @strawberry.field(description="Item 9: the cases around an enterprise (batched across the request; a "
+                                  "county-level user gets their county's)")
     async def enterprise_cases(self, info: strawberry.Info, enterprise_id: strawberry.ID) -> list[GovernanceCase]:
         found = await environment_loaders(info).cases_by_enterprise.load(str(enterprise_id))
-        return [GovernanceCase.from_proto(c) for c in found]
+        return [GovernanceCase.from_proto(c) for c in of_county(info, found)]
 
-    @strawberry.field(description="Item 9: the cases around a project (batched across the request)")
+    @strawberry.field(description="Item 9: the cases around a project (batched across the request; a county-level "
+                                  "user gets their county's)")
     async def project_cases(self, info: strawberry.Info, project_id: strawberry.ID) -> list[GovernanceCase]:
         found = await environment_loaders(info).cases_by_project.load(str(project_id))
-        return [GovernanceCase.from_proto(c) for c in found]
+        return [GovernanceCase.from_proto(c) for c in of_county(info, found)]
 
-    @strawberry.field(description="Item 9: the case a police incident opened or joined, if any")
+    @strawberry.field(description="Item 9: the case a police incident opened or joined, if any (a county-level user "
+                                  "may look up their county's only)")
     async def incident_case(self, info: strawberry.Info, incident_id: strawberry.ID) -> GovernanceCase | None:
         found = await environment_loaders(info).cases_by_incident.load(str(incident_id))
-        return GovernanceCase.from_proto(found[0]) if found else None
+        case = in_county(info, found[0] if found else None, "case")
+        return None if case is None else GovernanceCase.from_proto(case)
 
     @strawberry.field(description="Item 10: an enterprise's quiet production days")
     async def quiet_production_days(self, info: strawberry.Info, enterprise_id: strawberry.ID) -> QuietProductionDays:
@@ -97,9 +108,10 @@ class EnvironmentQuery:
                                              count=r.count) for r in reply.refusals_by_reason],
             rough_enforcement_complaints=reply.rough_enforcement_complaints)
 
-    @strawberry.field(description="Item 11: one fine or fee filing by id")
+    @strawberry.field(description="Item 11: one fine or fee filing by id (item 9: a county-level user may look up "
+                                  "their county's only)")
     async def fine_filing(self, info: strawberry.Info, id: strawberry.ID) -> FineFiling | None:
-        found = await environment_loaders(info).fines.load(str(id))
+        found = in_county(info, await environment_loaders(info).fines.load(str(id)), "fine filing")
         return None if found is None else FineFiling.from_proto(found)
 
     @strawberry.field(description="Item 11: fine and fee filings newest first, by enterprise, agency, body, state, "
@@ -118,9 +130,10 @@ class EnvironmentQuery:
         return Connection[FineFiling].from_page([FineFiling.from_proto(f) for f in reply.fines],
                                                 list(reply.cursors), reply.next_page_token)
 
-    @strawberry.field(description="Item 15: one supervised finding by id")
+    @strawberry.field(description="Item 15: one supervised finding by id (item 9: a county-level user may look up "
+                                  "their county's only)")
     async def inspection_finding(self, info: strawberry.Info, id: strawberry.ID) -> InspectionFinding | None:
-        found = await environment_loaders(info).findings.load(str(id))
+        found = in_county(info, await environment_loaders(info).findings.load(str(id)), "finding")
         return None if found is None else InspectionFinding.from_proto(found)
 
     @strawberry.field(description="Item 15: supervised findings newest first, by responsible unit, state and county "

@@ -9,6 +9,7 @@ import strawberry
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_gateway.contacts.types import Enterprise, Project, contacts_loaders
+from mesh_gateway.county import in_county, of_county
 from mesh_gateway.environment.enums import (
     AccountabilityKind,
     CaseSource,
@@ -157,7 +158,7 @@ class GovernanceCase:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> GovernanceCase | None:
-        found = await info.context.loaders.environment.cases.load(str(id))
+        found = in_county(info, await info.context.loaders.environment.cases.load(str(id)), "case")
         return None if found is None else cls.from_proto(found)
 
     @classmethod
@@ -207,10 +208,11 @@ class GovernanceCase:
         found = await contacts_loaders(info).projects.load(str(self.project_id))
         return None if found is None else Project.from_proto(found)
 
-    @strawberry.field(description="The police incidents that opened or joined the case")
+    @strawberry.field(description="The police incidents that opened or joined the case (item 9: a county-level "
+                                  "user sees those in their county)")
     async def incidents(self, info: strawberry.Info) -> list[Incident]:
         found = await info.context.loaders.incidents.load_many([str(i) for i in self.incident_ids])
-        return [Incident.from_proto(i) for i in found if i is not None]
+        return [Incident.from_proto(i) for i in of_county(info, [i for i in found if i is not None])]
 
 
 @strawberry.type(description="Item 10: one prohibition an action breaks, why, and the policy item")
@@ -328,6 +330,8 @@ class FineFiling:
     hearing_held: bool
     imposed_at: datetime | None
     filed_at: datetime
+    county_code: str | None = strawberry.field(
+        description="Item 9: the county the enterprise lay in when filed; null: none known")
 
     @classmethod
     def from_proto(cls, f: pb.FineFiling) -> FineFiling:
@@ -338,6 +342,7 @@ class FineFiling:
             hearing_required=f.hearing_required, state=from_proto(FilingState, pb.FilingState, f.state),
             decision_reason=f.decision_reason, decided_by=f.decided_by, decided_at=_maybe(f, "decided_at"),
             hearing_held=f.hearing_held, imposed_at=_maybe(f, "imposed_at"), filed_at=_time(f.filed_at),
+            county_code=f.county_code or None,
         )
 
 
@@ -361,6 +366,8 @@ class InspectionFinding:
     closed_at: datetime | None
     registered_at: datetime
     clocks: list[DeadlineClock]
+    county_code: str | None = strawberry.field(
+        description="Item 9: the county its site lay in when registered; null for a finding at no site")
 
     @classmethod
     def from_proto(cls, f: pb.Finding) -> InspectionFinding:
@@ -373,7 +380,7 @@ class InspectionFinding:
             state=from_proto(FindingState, pb.FindingState, f.state), due_at=_time(f.due_at), outcome=f.outcome,
             resolved_at=_maybe(f, "resolved_at"), rechecks=[RecheckRecord.from_proto(r) for r in f.rechecks],
             closed_at=_maybe(f, "closed_at"), registered_at=_time(f.registered_at),
-            clocks=[DeadlineClock.from_proto(k) for k in f.clocks],
+            clocks=[DeadlineClock.from_proto(k) for k in f.clocks], county_code=f.county_code or None,
         )
 
 

@@ -15,6 +15,7 @@ import strawberry
 from mesh.response.v1 import response_pb2
 from mesh_gateway.auth import Principal, Role
 from mesh_gateway.authorization import county_scoped, forbidden, own_county
+from mesh_gateway.county import row_county, sees
 from mesh_gateway.errors import call
 from mesh_gateway.incidents.mutation import RespondingUnit
 from mesh_gateway.incidents.types import Incident, IncidentFilter
@@ -22,13 +23,12 @@ from mesh_gateway.pagination import Connection, check_first
 
 
 def may_see(principal: Principal, incident: response_pb2.Incident) -> bool:
+    """Police: their agency's; an enterprise: its own; anyone else: their county's (see mesh_gateway.county)."""
     if principal.role is Role.POLICE:
         return principal.agency in (incident.agency, incident.unit_id)
     if principal.role is Role.ENTERPRISE:
         return bool(incident.enterprise_id) and incident.enterprise_id == principal.enterprise_id
-    if principal.county_code is not None:
-        return incident.territory.county_code == principal.county_code
-    return True
+    return sees(principal.county_code, row_county(incident))
 
 
 def scoped(info: strawberry.Info, flt: IncidentFilter | None) -> IncidentFilter:

@@ -10,6 +10,7 @@ import strawberry
 
 from mesh.response.v1 import response_pb2
 from mesh_gateway.contacts.types import Enterprise, Project, contacts_loaders
+from mesh_gateway.county import in_county
 from mesh_gateway.proto_time import timestamp
 
 if TYPE_CHECKING:  # the environment's types refer back to Incident: imported lazily (strawberry.lazy)
@@ -194,7 +195,7 @@ class Incident:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Incident | None:
-        found = await info.context.loaders.incidents.load(str(id))
+        found = in_county(info, await info.context.loaders.incidents.load(str(id)), "incident")
         return None if found is None else cls.from_proto(found)
 
 

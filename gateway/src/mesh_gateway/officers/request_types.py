@@ -8,6 +8,7 @@ import strawberry
 
 from mesh.officers.v1 import officers_pb2 as pb
 from mesh_gateway.contacts.types import Enterprise, contacts_loaders
+from mesh_gateway.county import in_county
 from mesh_gateway.officers.enums import (
     AgencyMethod,
     AgencyMode,
@@ -160,6 +161,9 @@ class EnterpriseRequest:
     agency: Agency | None
     rating: ServiceRating | None = strawberry.field(default=None,
                                                     description="Item 17: the enterprise's rating of the service")
+    county_code: str | None = strawberry.field(
+        default=None, description="Item 9: the county its enterprise lies in; null until the officers service "
+                                  "has heard where (then only city-wide users see the request)")
 
     @classmethod
     def from_proto(cls, r: pb.EnterpriseRequest) -> EnterpriseRequest:
@@ -191,6 +195,7 @@ class EnterpriseRequest:
             agency=Agency.from_proto(r.agency) if r.HasField("agency") else None,
             rating=ServiceRating(score=r.rating.score, comment=r.rating.comment, rated_at=time(r.rating.rated_at),
                                  rated_by=r.rating.rated_by) if r.HasField("rating") else None,
+            county_code=r.county_code or None,
         )
 
     @strawberry.field(description="The enterprise's chief service officer on this request, if any")
@@ -211,7 +216,7 @@ class EnterpriseRequest:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> EnterpriseRequest | None:
-        found = await officers_loaders(info).requests.load(str(id))
+        found = in_county(info, await officers_loaders(info).requests.load(str(id)), "request")
         return None if found is None else cls.from_proto(found)
 
 

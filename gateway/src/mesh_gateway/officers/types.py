@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 
 import strawberry
 
 from mesh.officers.v1 import officers_pb2 as pb
 from mesh_gateway.contacts.types import Enterprise, Project, contacts_loaders
+from mesh_gateway.county import in_county, of_county, row_county, user_county
 from mesh_gateway.officers.enums import (
     CadreRank,
     EvidenceKind,
@@ -29,6 +32,35 @@ from mesh_gateway.proto_time import timestamp as time
 def officers_loaders(info: strawberry.Info) -> OfficersLoaders:
     loaders: OfficersLoaders = info.context.loaders.officers
     return loaders
+
+
+async def officer_counties(info: strawberry.Info, officers: Sequence[pb.Officer]) -> dict[str, str | None]:
+    """Officer id -> the county of the enterprise or project the officer serves (item 9: the officer's county).
+
+    Asked of the contacts registry (batched), and only for a county-level user: a city-wide user needs none.
+    """
+    if user_county(info) is None or not officers:
+        return {}
+    loaders = contacts_loaders(info)
+    projects = [o for o in officers if o.target_kind == pb.TARGET_KIND_PROJECT]
+    enterprises = [o for o in officers if o.target_kind != pb.TARGET_KIND_PROJECT]
+    of_projects, of_enterprises = await asyncio.gather(
+        loaders.projects.load_many([o.target_id for o in projects]),
+        loaders.enterprises.load_many([o.target_id for o in enterprises]))
+    targets = [*of_projects, *of_enterprises]  # a target the registry does not know is in no county
+    return {o.id: row_county(t) for o, t in zip([*projects, *enterprises], targets, strict=True)}
+
+
+async def officers_of_county(info: strawberry.Info, officers: Sequence[pb.Officer]) -> list[pb.Officer]:
+    """The officers a county-level user may see: those serving what lies in their county (item 9)."""
+    counties = await officer_counties(info, officers)
+    return of_county(info, officers, lambda o: counties.get(o.id))
+
+
+async def officer_in_county(info: strawberry.Info, officer: pb.Officer | None) -> pb.Officer | None:
+    """The officer, refused (naming the field) when they serve what lies in another county (item 9)."""
+    counties = await officer_counties(info, [] if officer is None else [officer])
+    return in_county(info, officer, "officer", lambda o: counties.get(o.id))
 
 
 @strawberry.type(description="An optimisation office or service centre: the city's, or a county's")
@@ -369,5 +401,5 @@ class Officer:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Officer | None:
-        found = await officers_loaders(info).officers.load(str(id))
+        found = await officer_in_county(info, await officers_loaders(info).officers.load(str(id)))
         return None if found is None else cls.from_proto(found)

@@ -130,12 +130,17 @@ def leader_out(d: Document) -> pb.Leader:
     )
 
 
+def _county(d: Document) -> str:
+    """Item 9: the county of a pairing, visit or problem: its target's (see ``repository.COUNTY``)."""
+    return str((d.get("territory") or {}).get("county_code", ""))
+
+
 def pairing_out(d: Document) -> pb.Pairing:
     return pb.Pairing(
         id=d["_id"], leader_id=d["leader_id"], target_kind=enum_out(pb.TargetKind, d["target_kind"]),
         target_id=d["target_id"], started_on=d["started_on"], ended_on=d.get("ended_on") or "",
         end_reason=d.get("end_reason", ""), current=d["current"], created_at=ts(d["created_at"]),
-        created_by=d["created_by"], ended_by=d.get("ended_by", ""),
+        created_by=d["created_by"], ended_by=d.get("ended_by", ""), county_code=_county(d),
     )
 
 
@@ -144,7 +149,7 @@ def visit_out(d: Document) -> pb.Visit:
         id=d["_id"], leader_id=d["leader_id"], target_kind=enum_out(pb.TargetKind, d["target_kind"]),
         target_id=d["target_id"], visited_on=d["visited_on"], participants=d["participants"], learned=d["learned"],
         unpaired=d["unpaired"], pairing_id=d.get("pairing_id") or "", problem_ids=d["problem_ids"],
-        recorded_at=ts(d["recorded_at"]), recorded_by=d["recorded_by"],
+        recorded_at=ts(d["recorded_at"]), recorded_by=d["recorded_by"], county_code=_county(d),
     )
 
 
@@ -161,7 +166,7 @@ def problem_out(d: Document, today: date) -> pb.Problem:
         department=d["department"], due_on=d["due_on"], status=enum_out(pb.ProblemStatus, status.value),
         resolution=d.get("resolution", ""), close_reason=d.get("close_reason", ""),
         overdue=is_overdue(status, date.fromisoformat(d["due_on"]), today), raised_at=ts(d["raised_at"]),
-        updated_at=ts(d["updated_at"]),
+        updated_at=ts(d["updated_at"]), county_code=_county(d),
         trail=[pb.TrailEntry(at=ts(t["at"]), actor=t["actor"], action=t["action"],
                              from_status=_status(t.get("from_status")), to_status=_status(t["to_status"]),
                              note=t["note"], department=t["department"], due_on=t["due_on"])

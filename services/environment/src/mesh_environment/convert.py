@@ -138,7 +138,7 @@ def fine(d: Document) -> pb.FineFiling:
         hearing_required=d["hearing_required"], state=enum_out(pb.FilingState, d["state"]),
         decision_reason=d["decision_reason"], decided_by=d["decided_by"], decided_at=ts(d.get("decided_at")),
         hearing_held=d["hearing_held"], imposed_at=ts(d.get("imposed_at")), filed_at=ts(d["filed_at"]),
-        actor=d["actor"],
+        actor=d["actor"], county_code=d.get("county_code") or "",
     )
 
 
@@ -157,7 +157,7 @@ def finding(d: Document, clocks: list[Document] | None = None) -> pb.Finding:
         key_protection=d["key_protection"], state=enum_out(pb.FindingState, d["state"]), due_at=ts(d["due_at"]),
         outcome=d["outcome"], resolved_at=ts(d.get("resolved_at")), rechecks=[_recheck(r) for r in d["rechecks"]],
         closed_at=ts(d.get("closed_at")), registered_at=ts(d["registered_at"]), actor=d["actor"],
-        clocks=[clock(c) for c in clocks or []],
+        clocks=[clock(c) for c in clocks or []], county_code=d.get("county_code") or "",
     )
 
 

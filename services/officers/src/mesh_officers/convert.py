@@ -16,6 +16,7 @@ from mesh.officers.v1 import officers_pb2 as pb
 from mesh_officers.domain.common import Jurisdiction, Level, Person, Rank
 from mesh_officers.domain.officers import EnterpriseAsk, LeaderInstruction, OfficerRecord
 from mesh_officers.domain.projects import Designation, KeyLevel, ProcedureKind, ProjectFacts, Sector
+from mesh_officers.territory import county_of
 from meshlib import deadlines
 from meshlib.errors import InvalidArgument
 from meshlib.mongo import Document
@@ -330,6 +331,7 @@ def request_out(d: Document, clocks: dict[str, Document], clock_ids: list[str], 
         rating=pb.ServiceRating(score=d["rating"]["score"], comment=d["rating"]["comment"],
                                 rated_at=ts(d["rating"]["rated_at"]), rated_by=d["rating"]["rated_by"])
         if d.get("rating") else None,
+        county_code=county_of(d.get("territory")) or "",
     )
 
 

@@ -10,6 +10,11 @@ the enterprise.
 
 A request opened before this service has heard of its enterprise has no territory until the event
 arrives; :meth:`Territories.settle` closes the race between the two.
+
+The request's clocks (completion, agreed answer, hand-over acceptance) carry its county too, as
+``county_code`` in their deadline ``data`` (:func:`clock_data`), so their warnings and breaches reach the
+county's users (the gateway's subscriptions place a deadline by that field); they move with the request.
+A clock of a request with no county yet has none, and is seen by city-wide users only.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from mesh_officers.repository import REQUESTS
+from meshlib import deadlines
 from meshlib.mongo import Document
 
 ENTERPRISES = "enterprise_territories"
@@ -27,12 +33,26 @@ ENTERPRISES = "enterprise_territories"
 
 COUNTY = "territory.county_code"
 """The field a county filter matches on a request (indexed with the list's order: ``by_county``)."""
+CLOCK_COUNTY = "data.county_code"
+"""Where a request's clock carries the request's county (see :func:`clock_data`)."""
+
+
+def county_of(territory: Document | None) -> str | None:
+    """The county code of a stored territory; None when there is none (yet)."""
+    return (territory or {}).get("county_code") or None
+
+
+def clock_data(territory: Document | None) -> dict[str, str]:
+    """Item 9: what a request's clock carries in its ``data`` to be its county's: nothing while none is known."""
+    county = county_of(territory)
+    return {} if county is None else {"county_code": county}
 
 
 class Territories:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._copies = db[ENTERPRISES]
         self._requests = db[REQUESTS]
+        self._clocks = db[deadlines.COLLECTION]
 
     async def of(self, enterprise_id: str) -> Document | None:
         """The enterprise's territory as last heard from the registry; None if not heard of yet."""
@@ -52,6 +72,8 @@ class Territories:
         if current is not None:
             await self._requests.update_many({"enterprise_id": enterprise_id, "territory": {"$ne": current}},
                                              {"$set": {"territory": current}})
+            ids = [d["_id"] async for d in self._requests.find({"enterprise_id": enterprise_id}, {"_id": 1})]
+            await self.place_clocks(ids, current)
 
     async def settle(self, request_id: str, enterprise_id: str, written: Document | None) -> None:
         """After a request is stored with ``written``: give it the copy's territory if that differs.
@@ -63,3 +85,18 @@ class Territories:
         if current is not None and current != written:
             await self._requests.update_one({"_id": request_id, "territory": {"$ne": current}},
                                             {"$set": {"territory": current}})
+            await self.place_clocks([request_id], current)
+
+    async def place_clocks(self, request_ids: list[str], territory: Document | None) -> None:
+        """Give the requests' clocks the county of ``territory`` (item 9), where they carry another.
+
+        Called after a clock is written from a request read a moment before (the request may have
+        moved in between: the write checks the request's version, which a move does not change), and
+        whenever requests move, so a clock ends up with its request's county whichever came first.
+        """
+        county = county_of(territory)
+        if county is None or not request_ids:
+            return
+        await self._clocks.update_many(
+            {"subject_type": "request", "subject_id": {"$in": request_ids}, CLOCK_COUNTY: {"$ne": county}},
+            {"$set": {CLOCK_COUNTY: county}})

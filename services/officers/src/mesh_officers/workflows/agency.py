@@ -83,6 +83,8 @@ class AgencyDesk:
             CLAUSE,
             warn_at=end,
             escalate_to=f"optimisation-office:{centre.key}",
+            # Item 9: a county centre's report clock is its county's (the gateway places deadlines by it).
+            data={"county_code": centre.county_code} if centre.county_code else {},
         )
 
     async def take(

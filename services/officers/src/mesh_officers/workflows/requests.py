@@ -33,7 +33,7 @@ from mesh_officers.repository import (
     SetClock,
     StopClock,
 )
-from mesh_officers.territory import Territories
+from mesh_officers.territory import Territories, clock_data
 from mesh_officers.workflows._docs import new_id, warn_at
 from meshlib import deadlines
 from meshlib.deadlines import Deadline
@@ -179,7 +179,8 @@ class RequestDesk:
             CLAUSE,
             warn_at=clock.warn_at,
             escalate_to=ESCALATE_TO,
-            data={"enterprise_id": enterprise_id, "urgent": new.urgent, "category": new.category.value},
+            data={"enterprise_id": enterprise_id, "urgent": new.urgent, "category": new.category.value,
+                  **clock_data(territory)},
         )
         data = {
             "request_id": rid,
@@ -202,6 +203,11 @@ class RequestDesk:
             existing = await self._repo.get(REQUESTS, rid)
             assert existing is not None
             return existing
+
+    async def _with_clocks_placed(self, doc: Document) -> Document:
+        """The request just written with a new clock, its clocks in its county as it is now (item 9)."""
+        await self._territories.place_clocks([doc["_id"]], doc.get("territory"))
+        return doc
 
     async def open_from_problem(
         self,
@@ -257,6 +263,7 @@ class RequestDesk:
                 CLAUSE,
                 warn_at=warn_at(now, answer_by, self._warn_fraction),
                 escalate_to=ESCALATE_TO,
+                data=clock_data(doc.get("territory")),
             )
             return Change(
                 set={"answer_by": answer_by},
@@ -269,7 +276,7 @@ class RequestDesk:
                 clocks=[SetClock(clock)],
             )
 
-        return await self._repo.mutate(REQUESTS, request_id, decide, what="request")
+        return await self._with_clocks_placed(await self._repo.mutate(REQUESTS, request_id, decide, what="request"))
 
     async def hand_over(
         self, request_id: str, from_department: str, to_department: str, reason: str, actor: str
@@ -290,7 +297,7 @@ class RequestDesk:
                 CLAUSE,
                 warn_at=warn_at(now, due, self._warn_fraction),
                 escalate_to=ESCALATE_TO,
-                data={"to_department": h.to_department},
+                data={"to_department": h.to_department, **clock_data(doc.get("territory"))},
             )
             entry = {
                 "seq": h.seq,
@@ -322,7 +329,7 @@ class RequestDesk:
                 clocks=[SetClock(clock)],
             )
 
-        return await self._repo.mutate(REQUESTS, request_id, decide, what="request")
+        return await self._with_clocks_placed(await self._repo.mutate(REQUESTS, request_id, decide, what="request"))
 
     def _settle(self, doc: Document, h: HandOver, actor: str) -> list[Document]:
         return [
