@@ -1,6 +1,7 @@
 """Item 9 through the gateway: a county-level user's requests, enforcement checks, fine filings, findings and
 accountability records (and their counts) hold only its county's rows; looking up another county's row by id
-is refused, naming the field; the lists under a row the user may see hold only their county's rows."""
+is refused, naming the field; the lists under a row the user may see hold only their county's rows; a change
+to another county's row (or at another county's enterprise) is refused before it reaches the service."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from typing import Any
 
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
+from strawberry.types.base import StrawberryList, get_object_definition
 
 from mesh.environment.v1 import environment_pb2 as epb
 from mesh.officers.v1 import officers_pb2 as opb
@@ -19,11 +21,18 @@ from mesh_contacts.testing import run_contacts
 from mesh_environment.settings import EnvironmentSettings
 from mesh_environment.testing import RunningEnvironment, run_environment
 from mesh_gateway.auth import Principal, Role, issue
+from mesh_gateway.county_mutations import ACTS
+from mesh_gateway.schema import Mutation, build_schema
 from mesh_gateway.settings import GatewaySettings
 from mesh_gateway.testing import RunningGateway, running_gateway
 from mesh_officers.testing import CITY, MovableClock, RunningOfficers, officers_service, person, wait_for
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
+from mesh_response.push import push
+from mesh_response.service import SPEC as RESPONSE
+from mesh_response.settings import ResponseSettings
+from mesh_response.testing import report
 from meshlib.bus import Bus
+from meshlib.service import running
 from meshlib.testing.plugin import settings_for
 
 ISSUER, AUDIENCE = "mesh-dev", "mesh-gateway"
@@ -318,3 +327,246 @@ async def test_the_lists_under_a_row_hold_a_county_level_users_countys_rows_and_
                                  "officersServing": [{"id": other["officer"]}]}
     assert await mesh.query(BY_KEY, COUNTY_LEADER, {"e": OTHER_SITE}) == {
         "data": {"requestsOfEnterprise": [], "enterpriseCases": [], "officersServing": []}}
+
+
+# ---- changes (mutations): a county-level user acts only on and in their county ----
+
+COUNTY_DEPARTMENT = Principal("d2", Role.DEPARTMENT, county_code=OWN, agency="luolong-housing")
+COUNTY_OFFICE = Principal("x2", Role.OPTIMISATION_OFFICE, county_code=OWN)
+CITY_DEPARTMENT = Principal("d1", Role.DEPARTMENT, agency="city-market-supervision")
+
+
+def assert_refused(reply: dict[str, Any], mutation: str, says: str = f"county {OWN}") -> None:
+    """FORBIDDEN naming the mutation, as a by-id read names its field (``Query.problem``); no data."""
+    assert codes(reply) == ["FORBIDDEN"], reply
+    assert reply["errors"][0]["extensions"]["field"] == f"Mutation.{mutation}"
+    assert says in reply["errors"][0]["message"], reply["errors"][0]["message"]
+    assert reply["data"] is None
+
+
+class _Argument(str):
+    """Any argument's value: every attribute is another (an input's fields), and an enum's value is "county"."""
+
+    def __new__(cls) -> _Argument:
+        return str.__new__(cls, "410311001")
+
+    def __getattr__(self, name: str) -> Any:
+        return "county" if name == "value" else _Argument()
+
+
+def test_every_mutation_says_which_row_decides_its_county_from_its_own_arguments() -> None:
+    schema = build_schema()
+    assert set(schema._schema.mutation_type.fields) == set(ACTS)  # type: ignore[union-attr]
+    for field in get_object_definition(Mutation, strict=True).fields:
+        arguments = {a.python_name: [_Argument()] if isinstance(a.type, StrawberryList) else _Argument()
+                     for a in field.arguments}
+        assert ACTS[schema.config.name_converter.get_graphql_name(field)](arguments), field.name
+
+
+PROBLEM = "query($id: ID!) { problem(id: $id) { status department trail { action note } } }"
+COORDINATE = """mutation($id: ID!, $d: String!) {
+  coordinateProblem(problemId: $id, department: $d, note: "re-routed") { id status department } }"""
+VISITS_AT = "query($t: ID!) { visits(first: 100, filter: {targetIds: [$t]}) { edges { node { id } } } }"
+VISIT = """mutation($t: ID!) { recordVisit(input: {leaderId: "ldr-004", targetKind: ENTERPRISE, targetId: $t,
+  learned: "orders are up"}) { visit { id countyCode } } }"""
+# Demo problems: prb-003 is being coordinated, at prj-002 (OWN); prb-010 is open, at ent-006 (410307).
+OWN_PROBLEM, OTHER_PROBLEM = "prb-003", "prb-010"
+
+
+async def test_a_county_level_user_coordinates_and_visits_in_its_county_only(mesh: Mesh) -> None:
+    async def read(query: str, variables: dict[str, Any]) -> Any:
+        reply = await mesh.query(query, CITY_LEADER, variables)
+        assert "errors" not in reply, reply["errors"]
+        return reply["data"]
+
+    before = await read(PROBLEM, {"id": OTHER_PROBLEM})
+    assert before["problem"]["status"] == "OPEN"
+    assert await mesh.query(COORDINATE, COUNTY_LEADER, {"id": OWN_PROBLEM, "d": "Luolong Land Bureau"}) == {
+        "data": {"coordinateProblem": {"id": OWN_PROBLEM, "status": "COORDINATING",
+                                       "department": "Luolong Land Bureau"}}}
+    assert_refused(await mesh.query(COORDINATE, COUNTY_LEADER, {"id": OTHER_PROBLEM, "d": "Luolong Land Bureau"}),
+                   "coordinateProblem")
+    assert await read(PROBLEM, {"id": OTHER_PROBLEM}) == before  # nothing changed
+    for problem_id in (OWN_PROBLEM, OTHER_PROBLEM):  # a city-wide user acts in every county
+        reply = await mesh.query(COORDINATE, CITY_LEADER, {"id": problem_id, "d": "City Land Bureau"})
+        assert reply["data"]["coordinateProblem"]["department"] == "City Land Bureau", reply
+
+    # A visit is recorded at the county's enterprise, not at another county's.
+    visits_before = await read(VISITS_AT, {"t": OTHER_SITE})
+    own = await mesh.query(VISIT, COUNTY_LEADER, {"t": OWN_SITE})
+    assert own["data"]["recordVisit"]["visit"]["countyCode"] == OWN, own
+    assert_refused(await mesh.query(VISIT, COUNTY_LEADER, {"t": OTHER_SITE}), "recordVisit")
+    assert await read(VISITS_AT, {"t": OTHER_SITE}) == visits_before
+    for site in (OWN_SITE, OTHER_SITE):
+        reply = await mesh.query(VISIT, CITY_LEADER, {"t": site})
+        assert "errors" not in reply, reply["errors"]
+
+
+REQUEST = "query($id: ID!) { enterpriseRequest(id: $id) { answerBy nonApprovals { id } } }"
+AGREE = """mutation($id: ID!, $by: DateTime!) {
+  agreeAnswerDeadline(requestId: $id, department: "Housing Bureau", answerBy: $by) { id answerBy } }"""
+OFFICER = "query($id: ID!) { officer(id: $id) { group { person { id } } } }"
+ADD_MEMBER = """mutation($id: ID!, $p: ID!) { addGroupMembers(officerId: $id, proposal: "land questions", members: [
+  {id: $p, name: "Zhao Min", department: "Natural Resources Bureau", rank: STAFF}]) { id } }"""
+NON_APPROVAL = "query($id: ID!) { nonApproval(id: $id) { id state level steps { decision } } }"
+DECIDE = """mutation($id: ID!) { decideNonApproval(nonApprovalId: $id, level: DEPUTY_HEAD, approve: false,
+  decidedBy: "Deputy Director Sun", reasons: "the land use plan forbids it",
+  suggestion: "apply for the eastern plot") { id level } }"""
+
+
+async def test_a_county_level_user_acts_on_its_countys_requests_officers_and_non_approvals_only(
+    mesh: Mesh,
+) -> None:
+    own, other = await _rows_at(mesh, OWN_SITE), await _rows_at(mesh, OTHER_SITE)
+    await _requests_placed(mesh, {own["enterpriseRequest"]: OWN, other["enterpriseRequest"]: OTHER})
+
+    async def read(query: str, row_id: str) -> Any:
+        reply = await mesh.query(query, OFFICE, {"id": row_id})
+        assert "errors" not in reply, reply["errors"]
+        return reply["data"]
+
+    def agree(row_id: str, hours: int) -> dict[str, Any]:
+        return {"id": row_id, "by": (mesh.officers.clock.now + timedelta(hours=hours)).isoformat()}
+
+    # Requests (item 13): a county department agrees an answer deadline on its county's, not another's.
+    mine, theirs = own["enterpriseRequest"], other["enterpriseRequest"]
+    before = await read(REQUEST, theirs)
+    reply = await mesh.query(AGREE, COUNTY_DEPARTMENT, agree(mine, 1))
+    assert "errors" not in reply and reply["data"]["agreeAnswerDeadline"]["answerBy"], reply
+    assert_refused(await mesh.query(AGREE, COUNTY_DEPARTMENT, agree(theirs, 1)), "agreeAnswerDeadline")
+    assert await read(REQUEST, theirs) == before and before["enterpriseRequest"]["answerBy"] is None
+    for request_id in (mine, theirs):
+        reply = await mesh.query(AGREE, OFFICE, agree(request_id, 2))
+        assert "errors" not in reply and reply["data"]["agreeAnswerDeadline"]["answerBy"], reply
+
+    # Officers (item 6): a county office adds to the working group of an officer serving its county.
+    before = await read(OFFICER, other["officer"])
+    assert "errors" not in await mesh.query(ADD_MEMBER, COUNTY_OFFICE, {"id": own["officer"], "p": "p-zhao"})
+    assert_refused(await mesh.query(ADD_MEMBER, COUNTY_OFFICE, {"id": other["officer"], "p": "p-zhao"}),
+                   "addGroupMembers")
+    assert await read(OFFICER, other["officer"]) == before
+    for officer_id in (own["officer"], other["officer"]):
+        reply = await mesh.query(ADD_MEMBER, OFFICE, {"id": officer_id, "p": "p-qian"})
+        assert "errors" not in reply, reply["errors"]
+    # A pledge cannot be placed in a county before acting (no lookup by id): city-wide users only.
+    assert_refused(await mesh.query('mutation { assessPledge(pledgeId: "plg-1", kept: true, finding: "ok") { id } }',
+                                    COUNTY_OFFICE), "assessPledge", says="only city-wide users may act")
+
+    # Non-approvals (item 14) lie where their subject does: looked up and decided in its county only.
+    reports = {}
+    for request_id in (mine, theirs):
+        reports[request_id] = (await mesh.officers.stub.ReportNonApproval(opb.ReportNonApprovalRequest(
+            subject_kind=opb.SUBJECT_KIND_REQUEST, subject_id=request_id, agency="Housing Bureau",
+            kind=opb.NON_APPROVAL_KIND_NOT_APPROVED, handler="Section chief Li", reasons="outside the plan",
+            suggestion="apply for the eastern plot", actor="t"))).id
+    looked_up = await mesh.query(NON_APPROVAL, COUNTY_LEADER, {"id": reports[mine]})
+    assert looked_up["data"]["nonApproval"]["id"] == reports[mine], looked_up
+    refused = await mesh.query(NON_APPROVAL, COUNTY_LEADER, {"id": reports[theirs]})
+    assert codes(refused) == ["FORBIDDEN"] and refused["data"] == {"nonApproval": None}
+    assert refused["errors"][0]["extensions"]["field"] == "Query.nonApproval"
+    assert (await mesh.query(REQUEST, COUNTY_LEADER, {"id": mine}))["data"]["enterpriseRequest"]["nonApprovals"] == [
+        {"id": reports[mine]}]
+    before = await read(NON_APPROVAL, reports[theirs])
+    assert_refused(await mesh.query(DECIDE, COUNTY_DEPARTMENT, {"id": reports[theirs]}), "decideNonApproval")
+    assert await read(NON_APPROVAL, reports[theirs]) == before
+    for report_id in reports.values():
+        reply = await mesh.query(DECIDE, OFFICE, {"id": report_id})
+        assert reply.get("data") and reply["data"]["decideNonApproval"]["level"] == "HEAD", reply
+
+
+CASE = "query($id: ID!) { governanceCase(id: $id) { state progress { note } } }"
+PROGRESS = 'mutation($id: ID!, $n: String!) { addCaseProgress(caseId: $id, note: $n) { id progress { note } } }'
+FINES_AT = "query($e: ID!) { fineFilings(first: 100, enterpriseId: $e) { edges { node { id } } } }"
+FILE_FINE = """mutation($e: ID!) { fileFine(input: {enterpriseId: $e, agency: "city-market-supervision",
+  amountYuan: "500", matter: "signage", legalBasis: "Advertising Law art. 58"}) { id countyCode } }"""
+
+
+async def test_a_county_level_user_works_its_countys_cases_and_files_fines_there_only(mesh: Mesh) -> None:
+    own, other = await _rows_at(mesh, OWN_SITE), await _rows_at(mesh, OTHER_SITE)
+
+    async def read(query: str, variables: dict[str, Any]) -> Any:
+        reply = await mesh.query(query, CITY_LEADER, variables)
+        assert "errors" not in reply, reply["errors"]
+        return reply["data"]
+
+    # Governance cases (item 9): progress is noted on the county's case, not on another's.
+    mine, theirs = own["governanceCase"], other["governanceCase"]
+    before = await read(CASE, {"id": theirs})
+    reply = await mesh.query(PROGRESS, COUNTY_LEADER, {"id": mine, "n": "patrols doubled"})
+    assert reply["data"]["addCaseProgress"]["progress"][-1] == {"note": "patrols doubled"}, reply
+    assert_refused(await mesh.query(PROGRESS, COUNTY_LEADER, {"id": theirs, "n": "patrols doubled"}),
+                   "addCaseProgress")
+    assert await read(CASE, {"id": theirs}) == before
+    for case_id in (mine, theirs):
+        reply = await mesh.query(PROGRESS, CITY_LEADER, {"id": case_id, "n": "city inspection"})
+        assert reply["data"]["addCaseProgress"]["progress"][-1] == {"note": "city inspection"}, reply
+
+    # Fine filing (item 11): a county department files at its county's enterprise, not at another's.
+    filed_before = await read(FINES_AT, {"e": OTHER_SITE})
+    reply = await mesh.query(FILE_FINE, COUNTY_DEPARTMENT, {"e": OWN_SITE})
+    assert reply["data"]["fileFine"]["countyCode"] == OWN, reply
+    assert_refused(await mesh.query(FILE_FINE, COUNTY_DEPARTMENT, {"e": OTHER_SITE}), "fileFine")
+    assert await read(FINES_AT, {"e": OTHER_SITE}) == filed_before
+    for site in (OWN_SITE, OTHER_SITE):
+        reply = await mesh.query(FILE_FINE, CITY_DEPARTMENT, {"e": site})
+        assert "errors" not in reply, reply["errors"]
+    assert len((await read(FINES_AT, {"e": OTHER_SITE}))["fineFilings"]["edges"]) == len(
+        filed_before["fineFilings"]["edges"]) + 1
+
+
+@pytest.fixture
+async def incidents_mesh(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Mesh]:
+    """The registry, the response service and the gateway; an incident reported at OWN_SITE and at OTHER_SITE."""
+    secret_file = tmp_path / "jwt.key"
+    async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
+                                         DEMO_DATA="true")) as contacts, \
+            running(RESPONSE, settings_for(ResponseSettings, mesh_env,  # incidents lie where their enterprise does
+                                           CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")) as response:
+        gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
+                          RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
+                          CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")
+        async with running_gateway(gw) as gateway:
+            await push(bus.nc, "luolong-police", [report("A-1", enterprise_id=OWN_SITE),
+                                                  report("A-2", enterprise_id=OTHER_SITE)], namespace=bus.ns.prefix)
+            yield Mesh(gateway, secret_file.read_bytes().strip(), None, None)  # type: ignore[arg-type]
+
+
+INCIDENT = "query($id: ID!) { incident(id: $id) { status unitId territory { countyCode } history { status } } }"
+OWN_INCIDENT, OTHER_INCIDENT = "luolong-police:A-1", "luolong-police:A-2"
+COUNTY_POLICE = Principal("p2", Role.POLICE, county_code=OWN, agency="luolong-police")
+
+
+async def test_a_county_level_user_acts_on_its_countys_incidents_only_and_police_by_their_agency(
+    incidents_mesh: Mesh,
+) -> None:
+    mesh = incidents_mesh
+
+    async def read(incident_id: str) -> dict[str, Any]:
+        reply = await mesh.query(INCIDENT, OFFICE, {"id": incident_id})
+        assert "errors" not in reply, reply.get("errors")
+        found: dict[str, Any] = reply["data"]["incident"] or {}
+        return found
+
+    async def dispatched() -> bool:
+        statuses = [(await read(i)).get("status") for i in (OWN_INCIDENT, OTHER_INCIDENT)]
+        return statuses == ["dispatched", "dispatched"]
+
+    await wait_for(dispatched)
+    assert {(await read(i))["territory"]["countyCode"] for i in (OWN_INCIDENT, OTHER_INCIDENT)} == {OWN, OTHER}
+
+    def change(mutation: str) -> str:
+        return f"mutation($id: ID!) {{ {mutation}(incidentId: $id) {{ id status }} }}"
+
+    reply = await mesh.query(change("acknowledgeIncident"), COUNTY_OFFICE, {"id": OWN_INCIDENT})
+    assert reply == {"data": {"acknowledgeIncident": {"id": OWN_INCIDENT, "status": "acknowledged"}}}, reply
+    before = await read(OTHER_INCIDENT)
+    assert_refused(await mesh.query(change("acknowledgeIncident"), COUNTY_OFFICE, {"id": OTHER_INCIDENT}),
+                   "acknowledgeIncident")
+    assert await read(OTHER_INCIDENT) == before
+    # Police act as their agency's unit wherever the incident lies: the service checks the unit, not the county.
+    assert before["unitId"] == "luolong-police"
+    reply = await mesh.query(change("acknowledgeIncident"), COUNTY_POLICE, {"id": OTHER_INCIDENT})
+    assert reply["data"] == {"acknowledgeIncident": {"id": OTHER_INCIDENT, "status": "acknowledged"}}, reply
+    for incident_id in (OWN_INCIDENT, OTHER_INCIDENT):  # a city-wide user acts in every county
+        reply = await mesh.query(change("arriveOnScene"), OFFICE, {"id": incident_id})
+        assert reply["data"] == {"arriveOnScene": {"id": incident_id, "status": "on_scene"}}, reply

@@ -23,6 +23,7 @@ from mesh_gateway.authorization import Authorization
 from mesh_gateway.contacts.mutation import ContactsMutation
 from mesh_gateway.contacts.query import ContactsQuery
 from mesh_gateway.contacts.types import Enterprise, Leader, Project
+from mesh_gateway.county_mutations import in_county_only
 from mesh_gateway.environment.mutation import EnvironmentMutation
 from mesh_gateway.environment.query import EnvironmentQuery
 from mesh_gateway.environment.types import GovernanceCase
@@ -44,6 +45,7 @@ class Query(IncidentQuery, ContactsQuery, OfficersQuery, EnvironmentQuery):
     pass
 
 
+@in_county_only  # item 9: a county-level user's changes stay in their county (see mesh_gateway.county_mutations)
 @strawberry.type
 class Mutation(IncidentMutation, ContactsMutation, OfficersMutation, EnvironmentMutation):
     pass

@@ -23,6 +23,17 @@ def _acting(info: strawberry.Info) -> tuple[str, bool]:
     return actor(info), False
 
 
+async def _change(info: strawberry.Info, rpc: str, incident_id: strawberry.ID, note: str = "",
+                  to_unit: str = "") -> Incident:
+    """A status change by the acting unit or person (a module function: a root resolver's ``self`` is the root
+    value, None, not the type)."""
+    by, as_unit = _acting(info)
+    method = getattr(info.context.clients.response, rpc)
+    reply = await call(method(pb.StatusChangeRequest(incident_id=str(incident_id), by=by, note=note,
+                                                     to_unit_id=to_unit, by_unit=as_unit)))
+    return Incident.from_proto(reply)
+
+
 @strawberry.type(description="A responding unit: a police station or bureau, or a department")
 class RespondingUnit:
     id: str
@@ -48,35 +59,27 @@ class IncidentMutation:
             incident_id=str(incident_id), unit_id=unit_id or "", by=actor(info), reason=reason or "")))
         return Incident.from_proto(reply)
 
-    async def _change(self, info: strawberry.Info, rpc: str, incident_id: strawberry.ID, note: str = "",
-                      to_unit: str = "") -> Incident:
-        by, as_unit = _acting(info)
-        method = getattr(info.context.clients.response, rpc)
-        reply = await call(method(pb.StatusChangeRequest(incident_id=str(incident_id), by=by, note=note,
-                                                         to_unit_id=to_unit, by_unit=as_unit)))
-        return Incident.from_proto(reply)
-
     @strawberry.mutation(description="The responsible unit has taken the incident")
     async def acknowledge_incident(self, info: strawberry.Info, incident_id: strawberry.ID) -> Incident:
-        return await self._change(info, "Acknowledge", incident_id)
+        return await _change(info, "Acknowledge", incident_id)
 
     @strawberry.mutation(description="The responsible unit is on scene")
     async def arrive_on_scene(self, info: strawberry.Info, incident_id: strawberry.ID) -> Incident:
-        return await self._change(info, "ArriveOnScene", incident_id)
+        return await _change(info, "ArriveOnScene", incident_id)
 
     @strawberry.mutation(description="Resolved on scene, with the outcome")
     async def resolve_incident(self, info: strawberry.Info, incident_id: strawberry.ID, outcome: str) -> Incident:
-        return await self._change(info, "Resolve", incident_id, note=outcome)
+        return await _change(info, "Resolve", incident_id, note=outcome)
 
     @strawberry.mutation(description="Handed to another unit, with the reason; its clocks run on")
     async def transfer_incident(self, info: strawberry.Info, incident_id: strawberry.ID, to_unit_id: str,
                                 reason: str) -> Incident:
-        return await self._change(info, "Transfer", incident_id, note=reason, to_unit=to_unit_id)
+        return await _change(info, "Transfer", incident_id, note=reason, to_unit=to_unit_id)
 
     @strawberry.mutation(description="Closed as unfounded, with the reason")
     async def close_incident_unfounded(self, info: strawberry.Info, incident_id: strawberry.ID,
                                        reason: str) -> Incident:
-        return await self._change(info, "CloseUnfounded", incident_id, note=reason)
+        return await _change(info, "CloseUnfounded", incident_id, note=reason)
 
     @strawberry.mutation(description="Register or update a responding unit")
     async def register_responding_unit(self, info: strawberry.Info, id: str, name: str, kind: str, county_code: str,

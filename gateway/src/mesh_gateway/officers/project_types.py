@@ -9,6 +9,7 @@ import strawberry
 
 from mesh.officers.v1 import officers_pb2 as pb
 from mesh_gateway.contacts.types import Project, contacts_loaders
+from mesh_gateway.county import in_county, row_county, sees, user_county
 from mesh_gateway.officers.enums import (
     ApprovalLevel,
     EligibilityBasis,
@@ -95,11 +96,30 @@ class NonApproval:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> NonApproval | None:
-        found = await officers_loaders(info).non_approvals.load(str(id))
+        found = await non_approval_in_county(info, await officers_loaders(info).non_approvals.load(str(id)))
         return None if found is None else cls.from_proto(found)
 
 
-async def non_approvals_of(info: strawberry.Info, subject_id: str) -> list[NonApproval]:
+async def subject_county(info: strawberry.Info, kind: pb.SubjectKind.ValueType, subject_id: str) -> str | None:
+    """Item 9: the county of a non-approval's subject — a request's, or a procedure's project's (None: none)."""
+    if kind == pb.SUBJECT_KIND_REQUEST:
+        return row_county(await officers_loaders(info).requests.load(subject_id))
+    # A procedure's id is "<project id>/<procedure kind>"; a lead-handled project lies where its project does.
+    return row_county(await contacts_loaders(info).projects.load(subject_id.split("/", 1)[0]))
+
+
+async def non_approval_in_county(info: strawberry.Info, found: pb.NonApproval | None) -> pb.NonApproval | None:
+    """The report, refused (naming the field) when its subject lies in another county, or in none (item 9)."""
+    if found is None or user_county(info) is None:
+        return found
+    county = await subject_county(info, found.subject_kind, found.subject_id)
+    return in_county(info, found, "non-approval", lambda _: county)
+
+
+async def non_approvals_of(info: strawberry.Info, subject_id: str, county: str | None) -> list[NonApproval]:
+    """A subject's reports; none for a county-level user when the subject (of ``county``) is not theirs (item 9)."""
+    if not sees(user_county(info), county):
+        return []
     return [NonApproval.from_proto(n) for n in await officers_loaders(info).non_approvals_of_subject.load(subject_id)]
 
 
@@ -184,9 +204,13 @@ class Procedure:
             deadline=DeadlineInfo.maybe(p, "deadline"),
         )
 
-    @strawberry.field(description="Item 14: non-approval reports about this procedure")
+    @strawberry.field(description="Item 14: non-approval reports about this procedure (item 9: for a county-level "
+                                  "user, those of their county's projects)")
     async def non_approvals(self, info: strawberry.Info) -> list[NonApproval]:
-        return await non_approvals_of(info, self.id)
+        county = None
+        if user_county(info) is not None:  # a city-wide user needs no look-up
+            county = await subject_county(info, pb.SUBJECT_KIND_PROCEDURE, self.id)
+        return await non_approvals_of(info, self.id, county)
 
 
 @strawberry.type(description="Item 8: a lead-handled investment project")

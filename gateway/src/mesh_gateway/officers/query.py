@@ -1,8 +1,9 @@
 """Officers queries: officers and their records, requests and their history, projects, non-approvals, reports.
 
-Item 9: a county-level user's lookups by id of another county's officer, request or lead-handled project
-are refused, and the lists hold their county's rows (see :mod:`mesh_gateway.county`); an officer's county
-is that of what they serve, a lead-handled project's that of its project.
+Item 9: a county-level user's lookups by id of another county's officer, request, lead-handled project or
+non-approval are refused, and the lists hold their county's rows (see :mod:`mesh_gateway.county`); an
+officer's county is that of what they serve, a lead-handled project's that of its project, a non-approval's
+that of its subject (a request, or a procedure's project).
 """
 
 from __future__ import annotations
@@ -15,7 +16,12 @@ from mesh_gateway.contacts.types import contacts_loaders
 from mesh_gateway.county import in_county, of_county, row_county, user_county
 from mesh_gateway.errors import call
 from mesh_gateway.officers.inputs import JurisdictionInput, ProjectFactsInput, RequestFilter
-from mesh_gateway.officers.project_types import Eligibility, LeadHandledProject, NonApproval
+from mesh_gateway.officers.project_types import (
+    Eligibility,
+    LeadHandledProject,
+    NonApproval,
+    non_approval_in_county,
+)
 from mesh_gateway.officers.request_types import AgencyMonthlyReport, EnterpriseRequest
 from mesh_gateway.officers.types import Officer, officer_in_county, officers_loaders, officers_of_county
 from mesh_gateway.pagination import Connection, check_first
@@ -80,9 +86,10 @@ class OfficersQuery:
         )
         return Eligibility.from_proto(reply)
 
-    @strawberry.field(description="Item 14: a non-approval report and its whole chain")
+    @strawberry.field(description="Item 14: a non-approval report and its whole chain (item 9: a county-level user "
+                                  "may look up those about their county's requests and projects only)")
     async def non_approval(self, info: strawberry.Info, id: strawberry.ID) -> NonApproval | None:
-        found = await officers_loaders(info).non_approvals.load(str(id))
+        found = await non_approval_in_county(info, await officers_loaders(info).non_approvals.load(str(id)))
         return None if found is None else NonApproval.from_proto(found)
 
     @strawberry.field(description="Item 7: a service centre's report for a finished month (YYYY-MM), reproducible")

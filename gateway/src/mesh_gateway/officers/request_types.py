@@ -205,9 +205,10 @@ class EnterpriseRequest:
         found = await officers_loaders(info).officers.load(self.officer_id)
         return None if found is None else Officer.from_proto(found)
 
-    @strawberry.field(description="Item 14: non-approval reports about this request")
+    @strawberry.field(description="Item 14: non-approval reports about this request (item 9: for a county-level "
+                                  "user, those of their county's requests)")
     async def non_approvals(self, info: strawberry.Info) -> list[NonApproval]:
-        return await non_approvals_of(info, str(self.id))
+        return await non_approvals_of(info, str(self.id), self.county_code)
 
     @strawberry.field(description="The enterprise (from the contacts registry)")
     async def enterprise(self, info: strawberry.Info) -> Enterprise | None:
