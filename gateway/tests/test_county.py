@@ -570,3 +570,25 @@ async def test_a_county_level_user_acts_on_its_countys_incidents_only_and_police
     for incident_id in (OWN_INCIDENT, OTHER_INCIDENT):  # a city-wide user acts in every county
         reply = await mesh.query(change("arriveOnScene"), OFFICE, {"id": incident_id})
         assert reply["data"] == {"arriveOnScene": {"id": incident_id, "status": "on_scene"}}, reply
+
+
+ROUGH = """mutation($id: ID!) { recordRoughEnforcement(checkId: $id, complaint: "shouted at the staff") { id } }"""
+
+
+async def test_an_enterprise_complains_of_rough_enforcement_at_itself_only(mesh: Mesh) -> None:
+    """Item 10: the complaint is kept against the action; another enterprise's check is not found to it."""
+    check = epb.CheckEnforcementRequest(
+        enterprise_id="ent-002", agency="city-market-supervision", matter="food safety",
+        officers=[epb.EnforcementOfficer(officer_id="o-1", name="Zhang Wei", credential_number="HN-ZF-0001",
+                                         credential_expires_on="2027-06-30")],
+        filing_reference="BA-2026-17", actor="agency-desk")
+    check.planned_at.FromDatetime(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
+    done = await mesh.environment.stub.CheckEnforcement(check)
+    stranger = Principal("e3", Role.ENTERPRISE, enterprise_id="ent-003")
+    owner = Principal("e2", Role.ENTERPRISE, enterprise_id="ent-002")
+
+    refused = await mesh.query(ROUGH, stranger, {"id": done.id})
+    assert codes(refused) == ["NOT_FOUND"], refused
+    assert await mesh.query(ROUGH, owner, {"id": done.id}) == {"data": {"recordRoughEnforcement": {"id": done.id}}}
+    stats = await mesh.environment.stub.GetEnforcementStats(epb.GetEnforcementStatsRequest(enterprise_id="ent-002"))
+    assert stats.rough_enforcement_complaints == 1  # the stranger's complaint was not kept

@@ -65,8 +65,13 @@ async def test_the_guard_refuses_with_reasons_keeps_every_check_and_counts_refus
         pb.PROHIBITION_NO_VALID_CREDENTIALS, pb.PROHIBITION_MINOR_VIOLATION_FINE]
     assert everything.no_fine_notice
 
+    # Another enterprise may not complain about this enterprise's check: not found, and nothing recorded.
+    with pytest.raises(grpc.aio.AioRpcError) as other:
+        await stub.RecordRoughEnforcement(pb.RecordRoughEnforcementRequest(
+            check_id=allowed.id, complaint="not ours", actor="ent-002", enterprise_id="ent-002"))
+    assert other.value.code() == grpc.StatusCode.NOT_FOUND and "ent-002" in (other.value.details() or "")
     await stub.RecordRoughEnforcement(pb.RecordRoughEnforcementRequest(
-        check_id=allowed.id, complaint="officers shouted at the staff", actor="ent-001"))
+        check_id=allowed.id, complaint="officers shouted at the staff", actor="ent-001", enterprise_id="ent-001"))
     stats = await stub.GetEnforcementStats(pb.GetEnforcementStatsRequest(enterprise_id="ent-001"))
     assert (stats.checks, stats.allowed, stats.refused, stats.rough_enforcement_complaints) == (4, 1, 3, 1)
     counts = {c.prohibition: c.count for c in stats.refusals_by_reason}

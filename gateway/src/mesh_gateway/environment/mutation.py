@@ -9,6 +9,7 @@ from __future__ import annotations
 import strawberry
 
 from mesh.environment.v1 import environment_pb2 as pb
+from mesh_gateway.auth import Role
 from mesh_gateway.context import actor
 from mesh_gateway.environment.enums import FilingBody, Level, SiteKind, to_proto
 from mesh_gateway.environment.inputs import (
@@ -61,8 +62,11 @@ class EnvironmentMutation:
     @strawberry.mutation(description="Item 10: record a complaint of rough enforcement against a checked action")
     async def record_rough_enforcement(self, info: strawberry.Info, check_id: strawberry.ID,
                                        complaint: str) -> EnforcementCheck:
+        principal = info.context.principal
+        # An enterprise complains about checks at itself only (the service answers another's as not found).
+        own = principal.enterprise_id if principal.role is Role.ENTERPRISE else None
         reply = await call(info.context.clients.environment.RecordRoughEnforcement(pb.RecordRoughEnforcementRequest(
-            check_id=str(check_id), complaint=complaint, actor=actor(info))))
+            check_id=str(check_id), complaint=complaint, actor=actor(info), enterprise_id=own)))
         return EnforcementCheck.from_proto(reply)
 
     # ---- fine and fee filing (item 11) ----

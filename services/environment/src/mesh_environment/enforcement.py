@@ -128,12 +128,19 @@ class Enforcement:
         doc.pop(outbox.FIELD, None)
         return doc
 
-    async def record_rough_enforcement(self, check_id: str, complaint: str, actor: str) -> Document:
-        """Item 10: rough enforcement is judged afterwards; the complaint is kept against the action."""
+    async def record_rough_enforcement(self, check_id: str, complaint: str, actor: str, *,
+                                       enterprise_id: str | None = None) -> Document:
+        """Item 10: rough enforcement is judged afterwards; the complaint is kept against the action.
+
+        ``enterprise_id``: the complaining enterprise, whose checks alone it may complain about; another
+        enterprise's check is answered as not found, so its existence is not given away.
+        """
         _required(complaint, "complaint", "the complaint", guard.ITEM)
-        doc = await self._repo.add_complaint(check_id, {"complaint": complaint, "actor": actor, "at": self._clock()})
+        doc = await self._repo.add_complaint(check_id, {"complaint": complaint, "actor": actor, "at": self._clock()},
+                                             enterprise_id=enterprise_id)
         if doc is None:
-            raise NotFound(f"no enforcement check with id {check_id!r}", rule="check-exists", field="check_id")
+            at = f" at enterprise {enterprise_id!r}" if enterprise_id is not None else ""
+            raise NotFound(f"no enforcement check with id {check_id!r}{at}", rule="check-exists", field="check_id")
         return doc
 
     # ---- fine and fee filing (item 11) ----

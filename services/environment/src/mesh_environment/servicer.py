@@ -196,7 +196,8 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
 
     async def RecordRoughEnforcement(self, request: pb.RecordRoughEnforcementRequest,
                                      context: Ctx) -> pb.EnforcementCheck:
-        doc = await self._guard.record_rough_enforcement(request.check_id, request.complaint, request.actor)
+        doc = await self._guard.record_rough_enforcement(request.check_id, request.complaint, request.actor,
+                                                         enterprise_id=_opt(request, "enterprise_id"))
         return convert.check(doc)
 
     async def ListEnforcementChecks(self, request: pb.ListEnforcementChecksRequest,

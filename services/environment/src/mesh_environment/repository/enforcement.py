@@ -95,9 +95,14 @@ class EnforcementRepository:
         return await self.checks.find({"enterprise_id": enterprise_id, "matter_key": matter_key, "allowed": True},
                                       {outbox.FIELD: 0}).to_list(None)
 
-    async def add_complaint(self, check_id: str, complaint: Document) -> Document | None:
+    async def add_complaint(self, check_id: str, complaint: Document, *,
+                            enterprise_id: str | None = None) -> Document | None:
+        """The check with the complaint added; None if there is no such check (at ``enterprise_id``, if given)."""
+        query: Document = {"_id": check_id}
+        if enterprise_id is not None:
+            query["enterprise_id"] = enterprise_id
         return await self.checks.find_one_and_update(
-            {"_id": check_id}, {"$push": {"complaints": complaint}}, projection={outbox.FIELD: 0},
+            query, {"$push": {"complaints": complaint}}, projection={outbox.FIELD: 0},
             return_document=ReturnDocument.AFTER)
 
     async def page_checks(self, flt: CheckFilter, page_size: int, token: str) -> tuple[list[Document], str]:
