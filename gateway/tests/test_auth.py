@@ -116,6 +116,11 @@ async def test_an_enterprise_sees_its_own_incidents_but_not_who_reported_them(me
     assert "Incident.reporterContact is only for" in contact["errors"][0]["message"]
     other = await mesh.query('query($id: ID!) { enterprise(id: $id) { name } }', ENTERPRISE, {"id": "ent-002"})
     assert codes(other) == ["FORBIDDEN"] and "only for itself" in other["errors"][0]["message"]
+    project = 'query($id: ID!) { project(id: $id) { id owner { id } } }'  # demo: prj-001 is ent-001's, prj-002 not
+    own = await mesh.query(project, ENTERPRISE, {"id": "prj-001"})
+    assert own == {"data": {"project": {"id": "prj-001", "owner": {"id": "ent-001"}}}}, own
+    another = await mesh.query(project, ENTERPRISE, {"id": "prj-002"})
+    assert codes(another) == ["FORBIDDEN"] and another["data"] == {"project": None}
 
 
 async def test_ops_read_statistics_but_not_incidents_and_an_officer_cannot_register_enterprises(mesh: Mesh) -> None:

@@ -50,7 +50,7 @@ QUERY: dict[str, Rule] = {
     # Registry (contacts).
     "enterprise": rule(GOVERNMENT, R.ENTERPRISE, own_enterprise="id"),
     "enterprises": rule(GOVERNMENT),
-    "project": rule(GOVERNMENT, R.ENTERPRISE),
+    "project": rule(GOVERNMENT, R.ENTERPRISE),  # an enterprise: its own projects only (checked in the resolver)
     "projects": rule(GOVERNMENT),
     "leader": rule(GOVERNMENT),
     "leaders": rule(GOVERNMENT),
