@@ -408,6 +408,10 @@ AGREE = """mutation($id: ID!, $by: DateTime!) {
 OFFICER = "query($id: ID!) { officer(id: $id) { group { person { id } } } }"
 ADD_MEMBER = """mutation($id: ID!, $p: ID!) { addGroupMembers(officerId: $id, proposal: "land questions", members: [
   {id: $p, name: "Zhao Min", department: "Natural Resources Bureau", rank: STAFF}]) { id } }"""
+DOSSIER = "query($id: ID!) { officer(id: $id) { pledges { id status finding } supervision { id status } } }"
+ASSESS = """mutation($id: ID!) { assessPledge(pledgeId: $id, kept: true, finding: "answered in time") { id status } }"""
+CLOSE = """mutation($id: ID!) {
+  closeSupervision(supervisionId: $id, finding: SATISFACTORY, note: "done") { id status } }"""
 NON_APPROVAL = "query($id: ID!) { nonApproval(id: $id) { id state level steps { decision } } }"
 DECIDE = """mutation($id: ID!) { decideNonApproval(nonApprovalId: $id, level: DEPUTY_HEAD, approve: false,
   decidedBy: "Deputy Director Sun", reasons: "the land use plan forbids it",
@@ -448,9 +452,33 @@ async def test_a_county_level_user_acts_on_its_countys_requests_officers_and_non
     for officer_id in (own["officer"], other["officer"]):
         reply = await mesh.query(ADD_MEMBER, OFFICE, {"id": officer_id, "p": "p-qian"})
         assert "errors" not in reply, reply["errors"]
-    # A pledge cannot be placed in a county before acting (no lookup by id): city-wide users only.
-    assert_refused(await mesh.query('mutation { assessPledge(pledgeId: "plg-1", kept: true, finding: "ok") { id } }',
-                                    COUNTY_OFFICE), "assessPledge", says="only city-wide users may act")
+
+    # Pledges and supervision items (item 6) lie where their officer does: a county office assesses and closes
+    # its county's, not another's; one the gateway cannot find is in no county (city-wide users only).
+    due = Timestamp()
+    due.FromDatetime(mesh.officers.clock.now + timedelta(days=30))
+    pledges, items = {}, {}
+    for officer_id in (own["officer"], other["officer"]):
+        pledges[officer_id] = (await mesh.officers.stub.FilePledge(opb.FilePledgeRequest(
+            officer_id=officer_id, commitments="answer within 2 days", due_at=due, actor="t"))).id
+        items[officer_id] = (await mesh.officers.stub.OpenSupervision(opb.OpenSupervisionRequest(
+            officer_id=officer_id, task="land questions", due_at=due, actor="t"))).id
+    before = await read(DOSSIER, other["officer"])
+    assert [p["status"] for p in before["officer"]["pledges"]] == ["OPEN"]
+    assert [s["status"] for s in before["officer"]["supervision"]] == ["OPEN"]
+    mine_p, theirs_p = pledges[own["officer"]], pledges[other["officer"]]
+    mine_s, theirs_s = items[own["officer"]], items[other["officer"]]
+    assert await mesh.query(ASSESS, COUNTY_OFFICE, {"id": mine_p}) == {
+        "data": {"assessPledge": {"id": mine_p, "status": "KEPT"}}}
+    assert await mesh.query(CLOSE, COUNTY_OFFICE, {"id": mine_s}) == {
+        "data": {"closeSupervision": {"id": mine_s, "status": "CLOSED"}}}
+    assert_refused(await mesh.query(ASSESS, COUNTY_OFFICE, {"id": theirs_p}), "assessPledge")
+    assert_refused(await mesh.query(CLOSE, COUNTY_OFFICE, {"id": theirs_s}), "closeSupervision")
+    assert await read(DOSSIER, other["officer"]) == before
+    assert_refused(await mesh.query(ASSESS, COUNTY_OFFICE, {"id": "plg-missing"}), "assessPledge")
+    assert_refused(await mesh.query(CLOSE, COUNTY_OFFICE, {"id": "sup-missing"}), "closeSupervision")
+    assert await mesh.query(ASSESS, OFFICE, {"id": theirs_p}) == {  # a city-wide office assesses any county's
+        "data": {"assessPledge": {"id": theirs_p, "status": "KEPT"}}}
 
     # Non-approvals (item 14) lie where their subject does: looked up and decided in its county only.
     reports = {}
@@ -592,3 +620,36 @@ async def test_an_enterprise_complains_of_rough_enforcement_at_itself_only(mesh:
     assert await mesh.query(ROUGH, owner, {"id": done.id}) == {"data": {"recordRoughEnforcement": {"id": done.id}}}
     stats = await mesh.environment.stub.GetEnforcementStats(epb.GetEnforcementStatsRequest(enterprise_id="ent-002"))
     assert stats.rough_enforcement_complaints == 1  # the stranger's complaint was not kept
+
+
+COMPLAINTS = """query($e: ID!) { enforcementChecks(first: 100, enterpriseId: $e) { edges { node { id countyCode
+  complaints { complaint } } } } }"""
+
+
+async def test_a_county_level_office_records_rough_enforcement_against_its_countys_checks_only(mesh: Mesh) -> None:
+    """Item 9: a check lies in the county its enterprise lay in when checked; one in no county is city-wide only."""
+    async def checked(enterprise_id: str) -> str:
+        check = epb.CheckEnforcementRequest(
+            enterprise_id=enterprise_id, agency="city-market-supervision", matter="food safety",
+            officers=[epb.EnforcementOfficer(officer_id="o-1", name="Zhang Wei", credential_number="HN-ZF-0001",
+                                             credential_expires_on="2027-06-30")],
+            filing_reference="BA-2026-17", actor="agency-desk")
+        check.planned_at.FromDatetime(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
+        return str((await mesh.environment.stub.CheckEnforcement(check)).id)
+
+    async def complaints(enterprise_id: str) -> dict[str, list[str]]:
+        reply = await mesh.query(COMPLAINTS, OFFICE, {"e": enterprise_id})
+        assert "errors" not in reply, reply["errors"]
+        edges = reply["data"]["enforcementChecks"]["edges"]
+        assert {e["node"]["countyCode"] for e in edges} <= {COUNTY_OF.get(enterprise_id)}  # ent-404: no county
+        return {e["node"]["id"]: [c["complaint"] for c in e["node"]["complaints"]] for e in edges}
+
+    mine, theirs, nowhere = await checked(OWN_SITE), await checked(OTHER_SITE), await checked("ent-404")
+    assert await mesh.query(ROUGH, COUNTY_OFFICE, {"id": mine}) == {"data": {"recordRoughEnforcement": {"id": mine}}}
+    assert await complaints(OWN_SITE) == {mine: ["shouted at the staff"]}
+    for check_id in (theirs, nowhere, "CHK-missing"):
+        assert_refused(await mesh.query(ROUGH, COUNTY_OFFICE, {"id": check_id}), "recordRoughEnforcement")
+    assert await complaints(OTHER_SITE) == {theirs: []} and await complaints("ent-404") == {nowhere: []}
+    for check_id in (theirs, nowhere):  # a city-wide office records against any county's check
+        reply = await mesh.query(ROUGH, OFFICE, {"id": check_id})
+        assert reply == {"data": {"recordRoughEnforcement": {"id": check_id}}}, reply

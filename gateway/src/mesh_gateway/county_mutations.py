@@ -45,8 +45,8 @@ addGroupMembers,                  the officer (the county of what they serve)
 releaseGroupMember, filePledge,
 openSupervision
 recordReward                      the officer; the authority's level (the city's: city-wide only)
-assessPledge, closeSupervision    cannot be told: the gateway has no lookup of a pledge or supervision item
-                                  by id, so city-wide users only
+assessPledge, closeSupervision    the pledge or supervision item, by its officer's county (one not found, or
+                                  whose officer is not found: city-wide only)
 openRequest                       the enterprise; the project, if named
 openRequestFromProblem            the problem
 agreeAnswerDeadline,              the request (its enterprise's county)
@@ -64,8 +64,8 @@ reportNonApproval                 the subject: the request, or the procedure's p
 decideNonApproval                 the report's subject (as for ``nonApproval(id)``)
 declareQuietProductionDays        the enterprise
 checkEnforcement                  the enterprise
-recordRoughEnforcement            cannot be told: no lookup of an enforcement check by id, so city-wide
-                                  users only
+recordRoughEnforcement            the enforcement check (the county its enterprise lay in when checked; none
+                                  when the registry did not know: city-wide only)
 fileFine                          the enterprise
 decideFine, imposeFine            the fine filing
 openGovernanceCase                the enterprise and/or project (neither: no territory, city-wide only)
@@ -124,8 +124,6 @@ class Target:
     counties: Counties
     police: bool = True
     """False: police are not county-checked on it (incidents: they are scoped by agency)."""
-    unknown: bool = False
-    """True: the gateway cannot tell its county, so only city-wide users may act on it."""
 
 
 def _one(county: Callable[[Any], Awaitable[str | None]]) -> Counties:
@@ -154,6 +152,7 @@ visit = _row("visit", lambda ls: ls.contacts.visits)
 problem = _row("problem", lambda ls: ls.contacts.problems)
 request = _row("request", lambda ls: ls.officers.requests)
 case = _row("case", lambda ls: ls.environment.cases)
+enforcement_check = _row("enforcement check", lambda ls: ls.environment.enforcement_checks)
 fine = _row("fine filing", lambda ls: ls.environment.fines)
 finding = _row("finding", lambda ls: ls.environment.findings)
 
@@ -180,6 +179,20 @@ def officer(officer_id: Any) -> Target:
         row = await info.context.loaders.officers.officers.load(str(officer_id))
         return None if row is None else (await officer_counties(info, [row])).get(row.id)
     return Target(f"officer {officer_id}", _one(find))
+
+
+def _of_officer(what: str, loader: Callable[[Any], Any]) -> Callable[[Any], Target]:
+    """A row of an officer's by id (a pledge, a supervision item): it lies where its officer does."""
+    def target(row_id: Any) -> Target:
+        async def counties(info: Any) -> Sequence[str | None]:
+            row = await loader(info.context.loaders).load(str(row_id))
+            return [None] if row is None else await officer(row.officer_id).counties(info)
+        return Target(f"{what} {row_id}", counties)
+    return target
+
+
+pledge = _of_officer("pledge", lambda ls: ls.officers.pledges)
+supervision_item = _of_officer("supervision item", lambda ls: ls.officers.supervision_items)
 
 
 def subject(kind: Any, subject_id: str) -> Target:
@@ -215,11 +228,6 @@ def leader_in_charge(level: Any, code: str) -> Target:
 
 async def _in_none(_: Any) -> list[str | None]:
     return [None]
-
-
-def unknown(what: str, row_id: Any) -> Target:
-    """A row the gateway cannot look up by id: its county cannot be told (city-wide users only)."""
-    return Target(f"{what} {row_id}", _in_none, unknown=True)
 
 
 def city_wide(what: str) -> Target:
@@ -275,9 +283,9 @@ ACTS: dict[str, Acts] = {
     "addGroupMembers": lambda a: [officer(a["officer_id"])],
     "releaseGroupMember": lambda a: [officer(a["officer_id"])],
     "filePledge": lambda a: [officer(a["officer_id"])],
-    "assessPledge": lambda a: [unknown("pledge", a["pledge_id"])],
+    "assessPledge": lambda a: [pledge(a["pledge_id"])],
     "openSupervision": lambda a: [officer(a["officer_id"])],
-    "closeSupervision": lambda a: [unknown("supervision item", a["supervision_id"])],
+    "closeSupervision": lambda a: [supervision_item(a["supervision_id"])],
     "recordReward": lambda a: [officer(a["officer_id"]), office("the authority", a["authority_level"])],
     "openRequest": lambda a: sites("a request", a["enterprise_id"], a.get("project_id")),
     "openRequestFromProblem": lambda a: [problem(a["problem_id"])],
@@ -300,7 +308,7 @@ ACTS: dict[str, Acts] = {
     # Environment: the guard (item 10), fines (item 11), cases (item 9), findings (item 15).
     "declareQuietProductionDays": lambda a: [enterprise(a["enterprise_id"])],
     "checkEnforcement": lambda a: [enterprise(a["action"].enterprise_id)],
-    "recordRoughEnforcement": lambda a: [unknown("enforcement check", a["check_id"])],
+    "recordRoughEnforcement": lambda a: [enforcement_check(a["check_id"])],
     "fileFine": lambda a: [enterprise(a["input"].enterprise_id)],
     "decideFine": lambda a: [fine(a["fine_id"])],
     "imposeFine": lambda a: [fine(a["fine_id"])],
@@ -341,10 +349,6 @@ async def check(info: Any, arguments: dict[str, Any]) -> None:
         raise forbidden(f"{where} has no county rule yet, so no county-level user may use it (item 9)", where)
     police = info.context.principal.role is Role.POLICE
     targets = [t for t in acts(arguments) if t.police or not police]
-    for target in targets:
-        if target.unknown:
-            raise forbidden(f"the county of {target.what} cannot be told before acting, so only city-wide users "
-                            f"may act on it (item 9)", where)
     found = await asyncio.gather(*(t.counties(info) for t in targets))  # one batched read per kind of row
     for target, counties in zip(targets, found, strict=True):
         if not all(sees(user, c) for c in counties):

@@ -25,7 +25,7 @@ def _by_key(reply: pb.CasesByKeyResponse, keys: list[str]) -> list[list[pb.Case]
 
 
 class EnvironmentLoaders:
-    """Cases by id, by enterprise, by project, by incident; fine filings and findings by id."""
+    """Cases by id, by enterprise, by project, by incident; enforcement checks, fine filings and findings by id."""
 
     def __init__(self, stub: environment_pb2_grpc.EnvironmentServiceStub) -> None:
         self._stub = stub
@@ -33,6 +33,8 @@ class EnvironmentLoaders:
         self.cases_by_enterprise: DataLoader[str, list[pb.Case]] = DataLoader(load_fn=self._by_enterprise)
         self.cases_by_project: DataLoader[str, list[pb.Case]] = DataLoader(load_fn=self._by_project)
         self.cases_by_incident: DataLoader[str, list[pb.Case]] = DataLoader(load_fn=self._by_incident)
+        self.enforcement_checks: DataLoader[str, pb.EnforcementCheck | None] = DataLoader(
+            load_fn=self._enforcement_checks)
         self.fines: DataLoader[str, pb.FineFiling | None] = DataLoader(load_fn=self._fines)
         self.findings: DataLoader[str, pb.Finding | None] = DataLoader(load_fn=self._findings)
 
@@ -52,6 +54,10 @@ class EnvironmentLoaders:
     async def _by_incident(self, ids: list[str]) -> list[list[pb.Case]]:
         reply = await call(self._stub.BatchGetCasesByIncident(pb.BatchGetCasesByIncidentRequest(incident_ids=ids)))
         return _by_key(reply, ids)
+
+    async def _enforcement_checks(self, ids: list[str]) -> list[pb.EnforcementCheck | None]:
+        reply = await call(self._stub.BatchGetEnforcementChecks(pb.BatchGetEnforcementChecksRequest(ids=ids)))
+        return _by_id(reply.checks, ids)
 
     async def _fines(self, ids: list[str]) -> list[pb.FineFiling | None]:
         reply = await call(self._stub.BatchGetFines(pb.BatchGetFinesRequest(ids=ids)))

@@ -255,6 +255,8 @@ class EnforcementCheck:
     no_fine_notice: str | None = strawberry.field(description="Set for a minor violation: no fine")
     checked_at: datetime
     complaints: list[RoughEnforcementComplaint]
+    county_code: str | None = strawberry.field(
+        description="Item 9: the county the enterprise lay in when checked; null: none known")
 
     @classmethod
     def from_proto(cls, c: pb.EnforcementCheck) -> EnforcementCheck:
@@ -272,7 +274,7 @@ class EnforcementCheck:
                                         message=r.message, item=r.item) for r in c.reasons],
             no_fine_notice=c.no_fine_notice or None, checked_at=_time(c.checked_at),
             complaints=[RoughEnforcementComplaint(complaint=x.complaint, actor=x.actor, at=_time(x.at))
-                        for x in c.complaints],
+                        for x in c.complaints], county_code=c.county_code or None,
         )
 
 

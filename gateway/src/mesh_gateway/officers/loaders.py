@@ -31,13 +31,18 @@ def _grouped(items: Sequence[T], keys: Sequence[str], ids: list[str]) -> list[li
 
 
 class OfficersLoaders:
-    """By id: officers, dossiers, requests, lead-handled projects, non-approvals; by target, enterprise, subject."""
+    """By id: officers, dossiers, pledges, supervision items, requests, lead-handled projects, non-approvals; by
+    target, enterprise, subject."""
 
     def __init__(self, stub: officers_pb2_grpc.OfficersServiceStub) -> None:
         self._stub = stub
         self.officers: DataLoader[str, pb.Officer | None] = DataLoader(load_fn=self._officers)
         self.officers_of_target: DataLoader[str, list[pb.Officer]] = DataLoader(load_fn=self._officers_of_targets)
         self.dossiers: DataLoader[str, pb.OfficerDossier | None] = DataLoader(load_fn=self._dossiers)
+        self.pledges: DataLoader[str, pb.Pledge | None] = DataLoader(load_fn=self._pledges)
+        self.supervision_items: DataLoader[str, pb.SupervisionItem | None] = DataLoader(
+            load_fn=self._supervision_items
+        )
         self.requests: DataLoader[str, pb.EnterpriseRequest | None] = DataLoader(load_fn=self._requests)
         self.requests_of_enterprise: DataLoader[str, list[pb.EnterpriseRequest]] = DataLoader(
             load_fn=self._requests_of_enterprises
@@ -59,6 +64,14 @@ class OfficersLoaders:
     async def _dossiers(self, ids: list[str]) -> list[pb.OfficerDossier | None]:
         reply: Any = await call(self._stub.BatchGetOfficerDossiers(pb.BatchGetOfficerDossiersRequest(officer_ids=ids)))
         return _by(reply.dossiers, "officer_id", ids)
+
+    async def _pledges(self, ids: list[str]) -> list[pb.Pledge | None]:
+        reply: Any = await call(self._stub.BatchGetPledges(pb.BatchGetPledgesRequest(ids=ids)))
+        return _by(reply.pledges, "id", ids)
+
+    async def _supervision_items(self, ids: list[str]) -> list[pb.SupervisionItem | None]:
+        reply: Any = await call(self._stub.BatchGetSupervisionItems(pb.BatchGetSupervisionItemsRequest(ids=ids)))
+        return _by(reply.items, "id", ids)
 
     async def _requests(self, ids: list[str]) -> list[pb.EnterpriseRequest | None]:
         reply: Any = await call(self._stub.BatchGetRequests(pb.BatchGetRequestsRequest(ids=ids)))

@@ -127,6 +127,7 @@ def check(d: Document) -> pb.EnforcementCheck:
         no_fine_notice=d["no_fine_notice"], checked_at=ts(d["checked_at"]), actor=d["actor"],
         complaints=[pb.RoughEnforcementComplaint(complaint=c["complaint"], actor=c["actor"], at=ts(c["at"]))
                     for c in d["complaints"]],
+        county_code=d.get("county_code") or "",
     )
 
 

@@ -208,6 +208,11 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
         return pb.ListEnforcementChecksResponse(checks=[convert.check(d) for d in docs], next_page_token=token,
                                                 cursors=[cursor_of(d) for d in docs])
 
+    async def BatchGetEnforcementChecks(self, request: pb.BatchGetEnforcementChecksRequest,
+                                        context: Ctx) -> pb.BatchGetEnforcementChecksResponse:
+        docs = await self._enf.checks_by_id(list(request.ids)[:MAX_BATCH])
+        return pb.BatchGetEnforcementChecksResponse(checks=[convert.check(d) for d in docs])
+
     async def GetEnforcementStats(self, request: pb.GetEnforcementStatsRequest, context: Ctx) -> pb.EnforcementStats:
         stats = await self._enf.check_stats(CheckFilter(_opt(request, "enterprise_id"), _opt(request, "agency"),
                                                         county_code=_opt(request, "county_code")))

@@ -12,7 +12,16 @@ from mesh_officers import convert as c
 from mesh_officers import territory
 from mesh_officers.domain import agency, nonapproval, officers, projects, requests
 from mesh_officers.domain.common import TargetKind
-from mesh_officers.repository import NON_APPROVALS, OFFICERS, PROJECTS, REQUESTS, Repository, cursor_of
+from mesh_officers.repository import (
+    NON_APPROVALS,
+    OFFICERS,
+    PLEDGES,
+    PROJECTS,
+    REQUESTS,
+    SUPERVISION,
+    Repository,
+    cursor_of,
+)
 from mesh_officers.workflows.agency import AgencyDesk
 from mesh_officers.workflows.nonapprovals import NonApprovalDesk, level_clock_id
 from mesh_officers.workflows.officers import OfficerDesk
@@ -191,6 +200,22 @@ class OfficersServicer(pb_grpc.OfficersServiceServicer):
                 for oid, d in found.items()
             ]
         )
+
+    async def BatchGetPledges(
+        self, request: pb.BatchGetPledgesRequest, context: grpc.aio.ServicerContext
+    ) -> pb.BatchGetPledgesResponse:
+        docs = await self._repo.get_many(PLEDGES, list(request.ids)[:MAX_BATCH])
+        clocks = await self._repo.clocks([f"pledge:{d['_id']}" for d in docs])
+        now = self._repo.now()
+        return pb.BatchGetPledgesResponse(pledges=[c.pledge_out(d, clocks, now) for d in docs])
+
+    async def BatchGetSupervisionItems(
+        self, request: pb.BatchGetSupervisionItemsRequest, context: grpc.aio.ServicerContext
+    ) -> pb.BatchGetSupervisionItemsResponse:
+        docs = await self._repo.get_many(SUPERVISION, list(request.ids)[:MAX_BATCH])
+        clocks = await self._repo.clocks([f"supervision:{d['_id']}" for d in docs])
+        now = self._repo.now()
+        return pb.BatchGetSupervisionItemsResponse(items=[c.supervision_out(d, clocks, now) for d in docs])
 
     # ------------------------------------------------------------ requests (item 13)
 

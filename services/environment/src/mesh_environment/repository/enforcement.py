@@ -90,6 +90,11 @@ class EnforcementRepository:
     async def insert_check(self, doc: Document) -> None:
         await self.checks.insert_one(doc)
 
+    async def checks_by_id(self, ids: Sequence[str]) -> list[Document]:
+        if not ids:
+            return []
+        return await self.checks.find({"_id": {"$in": list(dict.fromkeys(ids))}}, {outbox.FIELD: 0}).to_list(None)
+
     async def prior_inspections(self, enterprise_id: str, matter_key: str) -> list[Document]:
         """Earlier actions on the same matter at the enterprise that the guard allowed."""
         return await self.checks.find({"enterprise_id": enterprise_id, "matter_key": matter_key, "allowed": True},
