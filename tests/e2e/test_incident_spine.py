@@ -100,6 +100,7 @@ async def test_a_graphql_operation_is_one_trace_down_to_the_service(mesh: Any, s
     spans = span_exporter.get_finished_spans()
     (operation,) = [s for s in spans if s.name == "graphql RecentIncidents"]
     assert operation.attributes["graphql.operation.name"] == "RecentIncidents"
+    assert operation.kind.name == "SERVER", "over HTTP the request's server span is the operation's (one, not two)"
     same_trace = [s for s in spans if s.context.trace_id == operation.context.trace_id]
     by_id = {s.context.span_id: s for s in same_trace}
     rpc = "/mesh.response.v1.ResponseService/ListIncidents"
