@@ -8,10 +8,9 @@ and what to do (sign in, or ask for the role); no resolver runs, so no data leak
 
 from __future__ import annotations
 
-import dataclasses
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 from graphql import (
     DocumentNode,
@@ -164,32 +163,3 @@ class Authorization(SchemaExtension):
             check(principal, ctx.schema._schema, document, ctx.operation_name, ctx.variables)
         yield
 
-
-F = TypeVar("F")
-
-
-def county_scoped(info: Any, flt: F | None, filter_type: Callable[[], F]) -> F:
-    """A list filter narrowed to a county-level user's county (item 9: territorial management).
-
-    City-wide users pass through; a county user asking for another county is refused, and one
-    asking for no county gets their own.
-    """
-    flt = flt if flt is not None else filter_type()
-    county = own_county(info, getattr(flt, "county_code", None), "filter.countyCode")
-    if county == getattr(flt, "county_code", None):
-        return flt
-    return dataclasses.replace(flt, county_code=county)  # type: ignore[type-var]
-
-
-def own_county(info: Any, asked: str | None, field: str = "countyCode") -> str | None:
-    """The county a list or count argument is narrowed to (item 9), as :func:`county_scoped` does a filter's.
-
-    City-wide users get what they asked (None: every county); a county-level user gets their own,
-    and asking for another is refused naming ``field``.
-    """
-    principal: Principal = info.context.principal
-    if principal.county_code is None or info.context.verifier is None:
-        return asked
-    if asked not in (None, principal.county_code):
-        raise forbidden(f"a county-level user sees only county {principal.county_code}", field)
-    return principal.county_code

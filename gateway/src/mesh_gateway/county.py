@@ -4,12 +4,12 @@ A user whose token names a county (``Principal.county_code``) answers for what l
 and sees that county's rows, whichever way they reach them:
 
 - **Lists** are narrowed to the county: the paged lists by their service's county filter
-  (:func:`mesh_gateway.authorization.county_scoped` and ``own_county``: asking for another county is
-  refused), and every other list by :func:`of_county` — a list under a row the user may see (a city
-  leader's pairings, visits and open problems, an enterprise's officers, requests, cases and
-  incidents, a case's incidents) and a list by key (``enterpriseCases``, ``projectCases``,
-  ``officersServing``, ``requestsOfEnterprise``). Rows of other counties are left out, not refused:
-  the user asked about something they may see.
+  (:func:`county_scoped` and :func:`own_county`: asking for another county is refused), and every
+  other list by :func:`of_county` — a list under a row the user may see (a city leader's pairings,
+  visits and open problems, an enterprise's officers, requests, cases and incidents, a case's
+  incidents) and a list by key (``enterpriseCases``, ``projectCases``, ``officersServing``,
+  ``requestsOfEnterprise``). Rows of other counties are left out, not refused: the user asked about
+  something they may see.
 - **A lookup by id** (``enterprise(id)``, ``governanceCase(id)``, ``incidentCase(incidentId)``, the
   federation's ``_entities``...) of another county's row is refused by :func:`in_county` with a
   FORBIDDEN error naming the field (``Query.enterprise``), as ``incident(id)`` is: the user named a
@@ -34,12 +34,14 @@ is checked.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from mesh_gateway.authorization import forbidden
 
 T = TypeVar("T")
+F = TypeVar("F")
 
 EVERY_COUNTY = "*"
 """The county of a row every user may see (a city leader)."""
@@ -88,3 +90,30 @@ def of_county(info: Any, rows: Iterable[T], county: Callable[[T], str | None] = 
     """The rows the user may see: all of them for a city-wide user, their county's for a county-level one."""
     user = user_county(info)
     return list(rows) if user is None else [r for r in rows if sees(user, county(r))]
+
+
+def county_scoped(info: Any, flt: F | None, filter_type: Callable[[], F]) -> F:
+    """A list filter narrowed to a county-level user's county (item 9: territorial management).
+
+    City-wide users pass through; a county user asking for another county is refused, and one
+    asking for no county gets their own.
+    """
+    flt = flt if flt is not None else filter_type()
+    county = own_county(info, getattr(flt, "county_code", None), "filter.countyCode")
+    if county == getattr(flt, "county_code", None):
+        return flt
+    return dataclasses.replace(flt, county_code=county)  # type: ignore[type-var]
+
+
+def own_county(info: Any, asked: str | None, field: str = "countyCode") -> str | None:
+    """The county a list or count argument is narrowed to (item 9), as :func:`county_scoped` does a filter's.
+
+    City-wide users get what they asked (None: every county); a county-level user gets their own,
+    and asking for another is refused naming ``field``.
+    """
+    user = user_county(info)
+    if user is None:
+        return asked
+    if asked not in (None, user):
+        raise forbidden(f"a county-level user sees only county {user}", field)
+    return user

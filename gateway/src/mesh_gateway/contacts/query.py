@@ -12,7 +12,7 @@ import strawberry
 
 from mesh.contacts.v1 import contacts_pb2 as pb
 from mesh_gateway.auth import Role
-from mesh_gateway.authorization import county_scoped, forbidden
+from mesh_gateway.authorization import forbidden
 from mesh_gateway.contacts.inputs import (
     EnterpriseFilter,
     LeaderFilter,
@@ -32,7 +32,7 @@ from mesh_gateway.contacts.types import (
     Visit,
     contacts_loaders,
 )
-from mesh_gateway.county import in_county, leader_county
+from mesh_gateway.county import county_scoped, in_county, leader_county
 from mesh_gateway.errors import UserError, call
 from mesh_gateway.pagination import Connection, check_first
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import strawberry
 
 from mesh.environment.v1 import environment_pb2 as pb
-from mesh_gateway.authorization import county_scoped, own_county
-from mesh_gateway.county import in_county, of_county
+from mesh_gateway.county import county_scoped, in_county, of_county, own_county
 from mesh_gateway.environment.enums import (
     AccountabilityKind,
     FilingBody,

@@ -14,8 +14,8 @@ import strawberry
 
 from mesh.response.v1 import response_pb2
 from mesh_gateway.auth import Principal, Role
-from mesh_gateway.authorization import county_scoped, forbidden, own_county
-from mesh_gateway.county import row_county, sees
+from mesh_gateway.authorization import forbidden
+from mesh_gateway.county import county_scoped, own_county, row_county, sees
 from mesh_gateway.errors import call
 from mesh_gateway.incidents.mutation import RespondingUnit
 from mesh_gateway.incidents.types import Incident, IncidentFilter

@@ -11,9 +11,8 @@ from __future__ import annotations
 import strawberry
 
 from mesh.officers.v1 import officers_pb2 as pb
-from mesh_gateway.authorization import county_scoped
 from mesh_gateway.contacts.types import contacts_loaders
-from mesh_gateway.county import in_county, of_county, row_county, user_county
+from mesh_gateway.county import county_scoped, in_county, of_county, row_county, user_county
 from mesh_gateway.errors import call
 from mesh_gateway.officers.inputs import JurisdictionInput, ProjectFactsInput, RequestFilter
 from mesh_gateway.officers.project_types import (
