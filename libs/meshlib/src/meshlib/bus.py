@@ -251,17 +251,16 @@ class Bus:
                 with contextlib.suppress(Exception):
                     await sub.unsubscribe()
 
-    async def _handle(self, msg: Msg, handler: Handler, *, ack: bool = True) -> None:
-        headers = dict(msg.headers or {})
+    def delivery(self, msg: Msg) -> Delivery:
+        """A JetStream message as a :class:`Delivery` (its subject without this bus's namespace)."""
         meta = msg.metadata
-        delivery = Delivery(
-            subject=self.ns.strip(msg.subject),
-            data=msg.data,
-            headers=headers,
-            stream_sequence=meta.sequence.stream,
-            num_delivered=meta.num_delivered,
-            msg=msg,
-        )
+        return Delivery(subject=self.ns.strip(msg.subject), data=msg.data, headers=dict(msg.headers or {}),
+                        stream_sequence=meta.sequence.stream, num_delivered=meta.num_delivered, msg=msg)
+
+    async def _handle(self, msg: Msg, handler: Handler, *, ack: bool = True) -> None:
+        delivery = self.delivery(msg)
+        headers = delivery.headers
+        meta = msg.metadata
         with _tracer.start_as_current_span(
             f"{delivery.subject} process",
             context=telemetry.extract(headers),

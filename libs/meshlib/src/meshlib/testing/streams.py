@@ -13,8 +13,6 @@ import asyncio
 from collections.abc import Callable
 from typing import Any, TypeVar, overload
 
-from nats.aio.msg import Msg
-
 from meshlib.bus import Bus, Delivery
 from meshlib.envelope import Envelope
 
@@ -80,7 +78,7 @@ async def read_stream(bus: Bus, subject: str, *, decode: Callable[[Delivery], An
                 msg = await sub.next_msg(timeout=left)
             except TimeoutError:  # nats' own TimeoutError subclasses it
                 continue
-            got.append(_delivered(bus, msg))
+            got.append(bus.delivery(msg))
             decoded.append(decode(got[-1]))
         if count is not None:
             try:
@@ -89,16 +87,10 @@ async def read_stream(bus: Bus, subject: str, *, decode: Callable[[Delivery], An
                 pass
             else:
                 raise AssertionError(f"expected exactly {count} on {subject}; got {_list(got)}, "
-                                     f"then another: {_describe(_delivered(bus, extra))}")
+                                     f"then another: {_describe(bus.delivery(extra))}")
     finally:
         await sub.unsubscribe()
     return decoded
-
-
-def _delivered(bus: Bus, msg: Msg) -> Delivery:
-    meta = msg.metadata
-    return Delivery(subject=bus.ns.strip(msg.subject), data=msg.data, headers=dict(msg.headers or {}),
-                    stream_sequence=meta.sequence.stream, num_delivered=meta.num_delivered, msg=msg)
 
 
 def _describe(delivery: Delivery) -> str:
