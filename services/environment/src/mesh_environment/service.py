@@ -19,7 +19,7 @@ from mesh_environment.repository.enforcement import EnforcementRepository
 from mesh_environment.repository.oversight import OversightRepository
 from mesh_environment.servicer import EnvironmentServicer
 from mesh_environment.settings import EnvironmentSettings
-from mesh_environment.territory import ContactsDirectory, TerritoryDirectory
+from mesh_environment.territory import ContactsDirectory, SiteInfo, TerritoryDirectory
 from meshlib.deadlines import DeadlineScanner, DeadlineStore
 from meshlib.outbox import Outbox
 from meshlib.service import Runtime, ServiceSpec
@@ -72,13 +72,16 @@ def assemble(rt: Runtime[EnvironmentSettings], directory: TerritoryDirectory, *,
     casework = Casework(cases, clocks_store, box, directory, ledger, clocks=s.clocks(), merge_window=s.merge_window,
                         clock=clock)
 
+    def county(info: SiteInfo | None) -> str | None:
+        """Item 9: the county a site lies in; None if the registry does not know it."""
+        return (info.county_code or None) if info else None
+
     async def key_and_county(site: Site) -> tuple[bool, str | None]:
         info = await casework.site_info(site)
-        return (await casework.key_status(site, info)).key, (info.county_code or None) if info else None
+        return (await casework.key_status(site, info)).key, county(info)
 
     async def county_of(enterprise_id: str) -> str | None:
-        info = await casework.site_info(Site(enterprise_id=enterprise_id))
-        return (info.county_code or None) if info else None
+        return county(await casework.site_info(Site(enterprise_id=enterprise_id)))
 
     findings = Findings(over, clocks_store, box, ledger, key_and_county, clocks=s.clocks(), clock=clock)
     enforcement = Enforcement(enf, box, repeat_window_days=s.repeat_window_days,

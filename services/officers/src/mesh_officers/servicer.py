@@ -76,6 +76,16 @@ class OfficersServicer(pb_grpc.OfficersServiceServicer):
         now = self._repo.now()
         return [c.non_approval_out(d, clocks, now) for d in docs]
 
+    async def _pledges_out(self, docs: Sequence[Document]) -> list[pb.Pledge]:
+        clocks = await self._repo.clocks([f"pledge:{d['_id']}" for d in docs])
+        now = self._repo.now()
+        return [c.pledge_out(d, clocks, now) for d in docs]
+
+    async def _supervision_out(self, docs: Sequence[Document]) -> list[pb.SupervisionItem]:
+        clocks = await self._repo.clocks([f"supervision:{d['_id']}" for d in docs])
+        now = self._repo.now()
+        return [c.supervision_out(d, clocks, now) for d in docs]
+
     # ------------------------------------------------------------ officers (item 6)
 
     async def DispatchOfficer(
@@ -135,13 +145,11 @@ class OfficersServicer(pb_grpc.OfficersServiceServicer):
         doc = await self._officers.file_pledge(
             request.officer_id, request.commitments, c.dt(request.due_at, "due_at"), request.actor
         )
-        clocks = await self._repo.clocks([f"pledge:{doc['_id']}"])
-        return c.pledge_out(doc, clocks, self._repo.now())
+        return (await self._pledges_out([doc]))[0]
 
     async def AssessPledge(self, request: pb.AssessPledgeRequest, context: grpc.aio.ServicerContext) -> pb.Pledge:
         doc = await self._officers.assess_pledge(request.pledge_id, request.kept, request.finding, request.actor)
-        clocks = await self._repo.clocks([f"pledge:{doc['_id']}"])
-        return c.pledge_out(doc, clocks, self._repo.now())
+        return (await self._pledges_out([doc]))[0]
 
     async def OpenSupervision(
         self, request: pb.OpenSupervisionRequest, context: grpc.aio.ServicerContext
@@ -149,16 +157,14 @@ class OfficersServicer(pb_grpc.OfficersServiceServicer):
         doc = await self._officers.open_supervision(
             request.officer_id, request.task, c.dt(request.due_at, "due_at"), request.actor
         )
-        clocks = await self._repo.clocks([f"supervision:{doc['_id']}"])
-        return c.supervision_out(doc, clocks, self._repo.now())
+        return (await self._supervision_out([doc]))[0]
 
     async def CloseSupervision(
         self, request: pb.CloseSupervisionRequest, context: grpc.aio.ServicerContext
     ) -> pb.SupervisionItem:
         finding = c.from_pb(pb.Finding, request.finding, officers.Finding, "finding")
         doc = await self._officers.close_supervision(request.supervision_id, finding, request.note, request.actor)
-        clocks = await self._repo.clocks([f"supervision:{doc['_id']}"])
-        return c.supervision_out(doc, clocks, self._repo.now())
+        return (await self._supervision_out([doc]))[0]
 
     async def RecordReward(self, request: pb.RecordRewardRequest, context: grpc.aio.ServicerContext) -> pb.Reward:
         evidence = [
@@ -205,17 +211,13 @@ class OfficersServicer(pb_grpc.OfficersServiceServicer):
         self, request: pb.BatchGetPledgesRequest, context: grpc.aio.ServicerContext
     ) -> pb.BatchGetPledgesResponse:
         docs = await self._repo.get_many(PLEDGES, list(request.ids)[:MAX_BATCH])
-        clocks = await self._repo.clocks([f"pledge:{d['_id']}" for d in docs])
-        now = self._repo.now()
-        return pb.BatchGetPledgesResponse(pledges=[c.pledge_out(d, clocks, now) for d in docs])
+        return pb.BatchGetPledgesResponse(pledges=await self._pledges_out(docs))
 
     async def BatchGetSupervisionItems(
         self, request: pb.BatchGetSupervisionItemsRequest, context: grpc.aio.ServicerContext
     ) -> pb.BatchGetSupervisionItemsResponse:
         docs = await self._repo.get_many(SUPERVISION, list(request.ids)[:MAX_BATCH])
-        clocks = await self._repo.clocks([f"supervision:{d['_id']}" for d in docs])
-        now = self._repo.now()
-        return pb.BatchGetSupervisionItemsResponse(items=[c.supervision_out(d, clocks, now) for d in docs])
+        return pb.BatchGetSupervisionItemsResponse(items=await self._supervision_out(docs))
 
     # ------------------------------------------------------------ requests (item 13)
 
