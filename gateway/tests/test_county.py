@@ -131,6 +131,17 @@ ENVIRONMENT_LISTS = {
 }
 
 
+def enforcement_check(enterprise_id: str) -> epb.CheckEnforcementRequest:
+    """An inspection planned at ``enterprise_id`` that the guard (item 10) lets through."""
+    check = epb.CheckEnforcementRequest(
+        enterprise_id=enterprise_id, agency="city-market-supervision", matter="food safety",
+        officers=[epb.EnforcementOfficer(officer_id="o-1", name="Zhang Wei", credential_number="HN-ZF-0001",
+                                         credential_expires_on="2027-06-30")],
+        filing_reference="BA-2026-17", actor="agency-desk")
+    check.planned_at.FromDatetime(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
+    return check
+
+
 async def _environment_records(env: RunningEnvironment) -> dict[str, str]:
     """A check, a fine filing and a finding closed late (so an accountability record) at each requested enterprise.
 
@@ -139,13 +150,7 @@ async def _environment_records(env: RunningEnvironment) -> dict[str, str]:
     stub = env.stub
     findings = {}
     for enterprise_id in REQUESTED:
-        check = epb.CheckEnforcementRequest(
-            enterprise_id=enterprise_id, agency="city-market-supervision", matter="food safety",
-            officers=[epb.EnforcementOfficer(officer_id="o-1", name="Zhang Wei", credential_number="HN-ZF-0001",
-                                             credential_expires_on="2027-06-30")],
-            filing_reference="BA-2026-17", actor="agency-desk")
-        check.planned_at.FromDatetime(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
-        await stub.CheckEnforcement(check)
+        await stub.CheckEnforcement(enforcement_check(enterprise_id))
         await stub.FileFine(epb.FileFineRequest(
             enterprise_id=enterprise_id, agency="city-market-supervision", kind=epb.CHARGE_KIND_FINE,
             amount_fen=200_000, matter="food safety", legal_basis="Food Safety Law art. 124", actor="agency-desk"))
@@ -605,13 +610,7 @@ ROUGH = """mutation($id: ID!) { recordRoughEnforcement(checkId: $id, complaint: 
 
 async def test_an_enterprise_complains_of_rough_enforcement_at_itself_only(mesh: Mesh) -> None:
     """Item 10: the complaint is kept against the action; another enterprise's check is not found to it."""
-    check = epb.CheckEnforcementRequest(
-        enterprise_id="ent-002", agency="city-market-supervision", matter="food safety",
-        officers=[epb.EnforcementOfficer(officer_id="o-1", name="Zhang Wei", credential_number="HN-ZF-0001",
-                                         credential_expires_on="2027-06-30")],
-        filing_reference="BA-2026-17", actor="agency-desk")
-    check.planned_at.FromDatetime(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
-    done = await mesh.environment.stub.CheckEnforcement(check)
+    done = await mesh.environment.stub.CheckEnforcement(enforcement_check("ent-002"))
     stranger = Principal("e3", Role.ENTERPRISE, enterprise_id="ent-003")
     owner = Principal("e2", Role.ENTERPRISE, enterprise_id="ent-002")
 
@@ -629,13 +628,7 @@ COMPLAINTS = """query($e: ID!) { enforcementChecks(first: 100, enterpriseId: $e)
 async def test_a_county_level_office_records_rough_enforcement_against_its_countys_checks_only(mesh: Mesh) -> None:
     """Item 9: a check lies in the county its enterprise lay in when checked; one in no county is city-wide only."""
     async def checked(enterprise_id: str) -> str:
-        check = epb.CheckEnforcementRequest(
-            enterprise_id=enterprise_id, agency="city-market-supervision", matter="food safety",
-            officers=[epb.EnforcementOfficer(officer_id="o-1", name="Zhang Wei", credential_number="HN-ZF-0001",
-                                             credential_expires_on="2027-06-30")],
-            filing_reference="BA-2026-17", actor="agency-desk")
-        check.planned_at.FromDatetime(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
-        return str((await mesh.environment.stub.CheckEnforcement(check)).id)
+        return str((await mesh.environment.stub.CheckEnforcement(enforcement_check(enterprise_id))).id)
 
     async def complaints(enterprise_id: str) -> dict[str, list[str]]:
         reply = await mesh.query(COMPLAINTS, OFFICE, {"e": enterprise_id})
