@@ -28,6 +28,24 @@ not heard yet, a legacy row — belongs to no county, so only city-wide users se
 filters already behave). Leaders are the exception: a city leader (no county) has every county in
 their remit, so every user may see them (:func:`leader_county`); a county leader only their county.
 
+The fields whose rows are not a service's county-filtered list follow the same rules:
+
+- ``quietProductionDays(enterpriseId)`` is a lookup by key that is never null, so it is refused
+  (:func:`must_see`) unless the enterprise lies in the user's county; one the registry does not know
+  is in no county. An enterprise reads its own (``policy``'s ``own_enterprise``).
+- ``keyProtection`` is narrowed to the entries whose enterprise or project lies in the user's county
+  (found through the registry's DataLoaders; a site the registry does not know is in no county).
+- ``inspectionGroups``: a group is the city's, working at the sites assigned to it, so it lies in
+  the counties of its sites. A county-level user gets the groups with a site in their county, each
+  with only those sites; a group with none (or no site at all) is left out.
+- ``respondingUnits`` is narrowed by the unit's ``county_code`` as :func:`own_county` narrows a list
+  argument; a city-level unit carries the city's code (410300), no county's, so city-wide users see
+  it. Police are not narrowed: they are scoped by agency and hand incidents to the unit of whichever
+  county an incident lies in (``transferIncident``'s unit is not checked for them either; see
+  ``mesh_gateway.county_mutations``).
+- ``agencyMonthlyReport(centre)``: a county's service centre lies in that county, the city's in
+  none; asking for another's report is refused naming ``Query.agencyMonthlyReport``.
+
 City-wide users (no county in their token) see everything; with sign-in off (no verifier) nothing
 is checked.
 """
@@ -78,9 +96,20 @@ def in_county(info: Any, row: T | None, what: str, county: Callable[[T], str | N
 
     The FORBIDDEN error names the field being resolved (``Query.enterprise``), as ``incident(id)``'s does.
     """
+    if row is not None:
+        must_see(info, county(row), what)
+    return row
+
+
+def must_see(info: Any, county: str | None, what: str) -> None:
+    """Refuse, naming the field being resolved, unless the user may see what lies in ``county`` (None: none).
+
+    For a lookup by key whose answer is never null (``quietProductionDays``, ``agencyMonthlyReport``): the
+    key's county decides, and a key the gateway cannot place lies in no county (city-wide users only).
+    """
     user = user_county(info)
-    if row is None or sees(user, county(row)):
-        return row
+    if sees(user, county):
+        return
     field = f"{info.path.typename}.{info.field_name}"
     raise forbidden(f"this {what} does not lie in county {user}: a county-level user sees only their county's "
                     f"(item 9)", field)

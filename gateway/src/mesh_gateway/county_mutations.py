@@ -83,10 +83,13 @@ assignInspectionGroup             every site assigned, and every site the group 
 registerFinding                   the enterprise and/or project (neither: a finding at no site, city-wide
                                   only)
 resolveFinding, recheckFinding    the finding
-dispatchIncident,                 the incident (its territory); police: not county-checked (agency)
-acknowledgeIncident,
+dispatchIncident                  the incident (its territory), and the unit named, if any (its county; a
+                                  city-level unit, in the city's code, or one not registered: city-wide
+                                  only); police: neither (agency)
+transferIncident                  the incident, and the unit it is handed to (as for dispatchIncident);
+                                  police: neither (they hand incidents across county lines, by agency)
+acknowledgeIncident,              the incident (its territory); police: not county-checked (agency)
 arriveOnScene, resolveIncident,
-transferIncident,
 closeIncidentUnfounded
 registerRespondingUnit            the unit's county, and the county of the unit it replaces, if any
 ================================  ===========================================================================
@@ -249,12 +252,28 @@ def inspection_group(group_id: Any) -> Target:
     return Target(f"inspection group {group_id}'s current sites", counties)
 
 
+async def _unit_counties(info: Any, unit_id: str) -> list[str | None]:
+    """The county of the registered unit ``unit_id`` (a list of one), or no county at all (not registered)."""
+    reply = await call(info.context.clients.response.ListUnits(response_pb2.ListUnitsRequest()))
+    return [u.county_code or None for u in reply.units if u.id == unit_id]
+
+
 def responding_unit(unit_id: str) -> Target:
     """The unit a registration replaces, if there is one (a new unit replaces nothing)."""
     async def counties(info: Any) -> list[str | None]:
-        reply = await call(info.context.clients.response.ListUnits(response_pb2.ListUnitsRequest()))
-        return [u.county_code or None for u in reply.units if u.id == unit_id]
+        return await _unit_counties(info, unit_id)
     return Target(f"responding unit {unit_id}", counties)
+
+
+def receiving_unit(unit_id: Any) -> Target:
+    """The unit an incident is dispatched or handed to: in its county (one not registered is in none).
+
+    A city-level unit carries the city's code (410300), no county's, so it is for city-wide users. Police are
+    not checked (they act by agency, and hand incidents to the unit of the county where they lie).
+    """
+    async def counties(info: Any) -> list[str | None]:
+        return await _unit_counties(info, str(unit_id)) or [None]
+    return Target(f"the receiving unit {unit_id}", counties, police=False)
 
 
 Acts = Callable[[dict[str, Any]], list[Target]]
@@ -328,11 +347,12 @@ ACTS: dict[str, Acts] = {
     "resolveFinding": lambda a: [finding(a["finding_id"])],
     "recheckFinding": lambda a: [finding(a["finding_id"])],
     # Rapid response (item 9): police act as their agency's unit, which the service checks.
-    "dispatchIncident": lambda a: [incident(a["incident_id"])],
+    "dispatchIncident": lambda a: [incident(a["incident_id"]),
+                                   *([receiving_unit(a["unit_id"])] if a.get("unit_id") else [])],
     "acknowledgeIncident": lambda a: [incident(a["incident_id"])],
     "arriveOnScene": lambda a: [incident(a["incident_id"])],
     "resolveIncident": lambda a: [incident(a["incident_id"])],
-    "transferIncident": lambda a: [incident(a["incident_id"])],
+    "transferIncident": lambda a: [incident(a["incident_id"]), receiving_unit(a["to_unit_id"])],
     "closeIncidentUnfounded": lambda a: [incident(a["incident_id"])],
     "registerRespondingUnit": lambda a: [placed("the unit", a["county_code"]), responding_unit(a["id"])],
 }

@@ -2,16 +2,20 @@
 findings and accountability.
 
 Item 9: a county-level user's lookups of another county's case, filing or finding (by id, or the case of an
-incident) are refused, and the lists hold their county's rows (see :mod:`mesh_gateway.county`); a case
-whose territory is not known yet, and a finding at no site, are in no county: city-wide users see them.
+incident), and of another county's enterprise's quiet production days, are refused, and the lists hold their
+county's rows (see :mod:`mesh_gateway.county`); a case whose territory is not known yet, a finding at no site,
+and a key-protected or inspected site the registry does not know are in no county: city-wide users see them.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterable
+
 import strawberry
 
 from mesh.environment.v1 import environment_pb2 as pb
-from mesh_gateway.county import county_scoped, in_county, of_county, own_county
+from mesh_gateway.county import county_scoped, in_county, must_see, of_county, own_county, row_county, user_county
 from mesh_gateway.environment.enums import (
     AccountabilityKind,
     FilingBody,
@@ -38,6 +42,18 @@ from mesh_gateway.environment.types import (
 )
 from mesh_gateway.errors import call
 from mesh_gateway.pagination import Connection, check_first
+
+Site = tuple[int, str]
+"""A key-protected or inspected site: its kind and id."""
+
+
+async def _site_counties(info: strawberry.Info, sites: Iterable[Site]) -> dict[Site, str | None]:
+    """The county each enterprise or project lies in (None: the registry does not know it), batched."""
+    keys = list(dict.fromkeys(sites))
+    contacts = info.context.loaders.contacts
+    found = await asyncio.gather(*((contacts.projects if kind == pb.SITE_KIND_PROJECT else contacts.enterprises)
+                                   .load(site_id) for kind, site_id in keys))
+    return {key: None if row is None else row_county(row) for key, row in zip(keys, found, strict=True)}
 
 
 @strawberry.type
@@ -76,8 +92,12 @@ class EnvironmentQuery:
         case = in_county(info, found[0] if found else None, "case")
         return None if case is None else GovernanceCase.from_proto(case)
 
-    @strawberry.field(description="Item 10: an enterprise's quiet production days")
+    @strawberry.field(description="Item 10: an enterprise's quiet production days (item 9: a county-level user may "
+                                  "look up their county's enterprises' only)")
     async def quiet_production_days(self, info: strawberry.Info, enterprise_id: strawberry.ID) -> QuietProductionDays:
+        if user_county(info) is not None:
+            found = await info.context.loaders.contacts.enterprises.load(str(enterprise_id))
+            must_see(info, None if found is None else row_county(found), "enterprise")
         reply = await call(info.context.clients.environment.GetQuietDays(
             pb.GetQuietDaysRequest(enterprise_id=str(enterprise_id))))
         return QuietProductionDays.from_proto(reply)
@@ -149,10 +169,24 @@ class EnvironmentQuery:
         return Connection[InspectionFinding].from_page([InspectionFinding.from_proto(f) for f in reply.findings],
                                                        list(reply.cursors), reply.next_page_token)
 
-    @strawberry.field(description="Item 15: inspection groups and their assigned key enterprises and projects")
+    @strawberry.field(description="Item 15: inspection groups and their assigned key enterprises and projects "
+                                  "(item 9: a county-level user gets the groups assigned sites in their county, "
+                                  "with those sites)")
     async def inspection_groups(self, info: strawberry.Info) -> list[InspectionGroup]:
         reply = await call(info.context.clients.environment.ListInspectionGroups(pb.ListInspectionGroupsRequest()))
-        return [InspectionGroup.from_proto(g) for g in reply.groups]
+        if user_county(info) is None:
+            return [InspectionGroup.from_proto(g) for g in reply.groups]
+        counties = await _site_counties(info, ((s.kind, s.id) for g in reply.groups for s in g.sites))
+        shown = []
+        for group in reply.groups:
+            sites = of_county(info, group.sites, lambda s: counties[(s.kind, s.id)])
+            if sites:
+                narrowed = pb.InspectionGroup()
+                narrowed.CopyFrom(group)
+                del narrowed.sites[:]
+                narrowed.sites.extend(sites)
+                shown.append(InspectionGroup.from_proto(narrowed))
+        return shown
 
     @strawberry.field(description="Items 9, 18: accountability records newest first, by unit, kind and county (of "
                                   "the case or finding; a county-level user always gets their own)")
@@ -175,7 +209,12 @@ class EnvironmentQuery:
             county_code=own_county(info, county_code))))
         return [AccountabilityCount(responsible_unit=u.responsible_unit, count=u.count) for u in reply.units]
 
-    @strawberry.field(description="Item 9: enterprises and projects under key protection by hand")
+    @strawberry.field(description="Item 9: enterprises and projects under key protection by hand (a county-level "
+                                  "user gets their county's)")
     async def key_protection(self, info: strawberry.Info) -> list[KeyProtectionEntry]:
         reply = await call(info.context.clients.environment.ListKeyProtection(pb.ListKeyProtectionRequest()))
-        return [KeyProtectionEntry.from_proto(k) for k in reply.entries]
+        entries = list(reply.entries)
+        if user_county(info) is not None:
+            counties = await _site_counties(info, ((k.site_kind, k.site_id) for k in entries))
+            entries = of_county(info, entries, lambda k: counties[(k.site_kind, k.site_id)])
+        return [KeyProtectionEntry.from_proto(k) for k in entries]

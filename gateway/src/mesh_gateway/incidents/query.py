@@ -2,7 +2,7 @@
 
 Rows are narrowed to what the caller may see: police see the incidents their agency
 reported or is responsible for; an enterprise sees those at itself; any other county-level
-user sees those that lie in their county (item 9), and their county's statistics.
+user sees those that lie in their county (item 9), their county's statistics and units.
 """
 
 from __future__ import annotations
@@ -102,8 +102,11 @@ class IncidentQuery:
         nodes = [Incident.from_proto(i) for i in reply.incidents]
         return Connection[Incident].from_page(nodes, list(reply.cursors), reply.next_page_token)
 
-    @strawberry.field(description="Responding units, optionally of one county")
+    @strawberry.field(description="Responding units, optionally of one county (item 9: a county-level user always "
+                                  "gets their own; police, who hand incidents across county lines, see every unit)")
     async def responding_units(self, info: strawberry.Info, county_code: str | None = None) -> list[RespondingUnit]:
+        if info.context.principal.role is not Role.POLICE:
+            county_code = own_county(info, county_code)
         request = response_pb2.ListUnitsRequest(county_code=county_code) if county_code else \
             response_pb2.ListUnitsRequest()
         reply = await call(info.context.clients.response.ListUnits(request))

@@ -1,9 +1,10 @@
 """Officers queries: officers and their records, requests and their history, projects, non-approvals, reports.
 
 Item 9: a county-level user's lookups by id of another county's officer, request, lead-handled project or
-non-approval are refused, and the lists hold their county's rows (see :mod:`mesh_gateway.county`); an
-officer's county is that of what they serve, a lead-handled project's that of its project, a non-approval's
-that of its subject (a request, or a procedure's project).
+non-approval, and of another county's service centre's monthly report (or the city's), are refused, and the
+lists hold their county's rows (see :mod:`mesh_gateway.county`); an officer's county is that of what they
+serve, a lead-handled project's that of its project, a non-approval's that of its subject (a request, or a
+procedure's project).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import strawberry
 
 from mesh.officers.v1 import officers_pb2 as pb
 from mesh_gateway.contacts.types import contacts_loaders
-from mesh_gateway.county import county_scoped, in_county, of_county, row_county, user_county
+from mesh_gateway.county import county_scoped, in_county, must_see, of_county, row_county, user_county
 from mesh_gateway.errors import call
+from mesh_gateway.officers.enums import OfficeLevel
 from mesh_gateway.officers.inputs import JurisdictionInput, ProjectFactsInput, RequestFilter
 from mesh_gateway.officers.project_types import (
     Eligibility,
@@ -91,10 +93,12 @@ class OfficersQuery:
         found = await non_approval_in_county(info, await officers_loaders(info).non_approvals.load(str(id)))
         return None if found is None else NonApproval.from_proto(found)
 
-    @strawberry.field(description="Item 7: a service centre's report for a finished month (YYYY-MM), reproducible")
+    @strawberry.field(description="Item 7: a service centre's report for a finished month (YYYY-MM), reproducible "
+                                  "(item 9: a county-level user may read their county's centre's only)")
     async def agency_monthly_report(
         self, info: strawberry.Info, centre: JurisdictionInput, month: str
     ) -> AgencyMonthlyReport:
+        must_see(info, (centre.county_code or None) if centre.level is OfficeLevel.COUNTY else None, "service centre")
         reply = await call(
             info.context.clients.officers.GetAgencyMonthlyReport(
                 pb.GetAgencyMonthlyReportRequest(centre=centre.to_proto(), month=month)
