@@ -1,4 +1,5 @@
-"""Client channels: a deadline on every call, retries only for reads, and a deadline that really fires."""
+"""Client channels: a deadline on every call, retries only for reads, a deadline that really fires, round robin,
+and one traced span per call."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from typing import Any
 import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from opentelemetry.trace import SpanKind, StatusCode
 
 from mesh.response.v1 import response_pb2
 from meshlib.channels import channel, service_config
@@ -71,3 +74,44 @@ async def test_calls_spread_over_every_address_of_the_target() -> None:
     for server, _ in servers:
         await server.stop(0)
     assert served.count(0) >= 3 and served.count(1) >= 3, served
+
+
+async def test_each_call_is_one_client_span_whose_context_reaches_the_server(
+        span_exporter: InMemorySpanExporter) -> None:
+    """The span is named and attributed as opentelemetry-instrumentation-grpc's; the server sees its trace
+    context in the metadata; a refused call ends its span with the status it ended with."""
+    seen: list[dict[str, str]] = []
+
+    class Echo(health_pb2_grpc.HealthServicer):
+        async def Check(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+            seen.append({k: v for k, v in context.invocation_metadata() if isinstance(v, str)})
+            if request.service == "refuse":
+                await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "not now")
+            return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
+
+    server = grpc.aio.server()
+    port = server.add_insecure_port("127.0.0.1:0")
+    health_pb2_grpc.add_HealthServicer_to_server(Echo(), server)
+    await server.start()
+    async with channel(f"127.0.0.1:{port}", timeout=5) as ch:
+        stub = health_pb2_grpc.HealthStub(ch)
+        reply = await stub.Check(health_pb2.HealthCheckRequest(), metadata=[("x-caller", "test")])
+        assert reply.status == health_pb2.HealthCheckResponse.SERVING
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await stub.Check(health_pb2.HealthCheckRequest(service="refuse"))
+        assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    await server.stop(0)
+
+    ok, failed = [s for s in span_exporter.get_finished_spans() if s.kind is SpanKind.CLIENT]
+    assert ok.name == failed.name == "/grpc.health.v1.Health/Check"
+    assert dict(ok.attributes or {}) == {"rpc.system": "grpc", "rpc.service": "grpc.health.v1.Health",
+                                         "rpc.method": "Check", "rpc.grpc.status_code": 0}
+    assert ok.status.status_code is StatusCode.UNSET
+    assert (failed.attributes or {})["rpc.grpc.status_code"] == grpc.StatusCode.FAILED_PRECONDITION.value[0]
+    assert failed.status.status_code is StatusCode.ERROR
+    assert failed.status.description == "FAILED_PRECONDITION: not now"
+    # The caller's own metadata is kept, and each call carries its own span's context.
+    assert seen[0]["x-caller"] == "test"
+    for span, metadata in zip((ok, failed), seen, strict=True):
+        assert span.context is not None
+        assert metadata["traceparent"] == f"00-{span.context.trace_id:032x}-{span.context.span_id:016x}-{span.context.trace_flags:02x}"

@@ -25,7 +25,7 @@ def setup_telemetry(
     Spans go to the OTLP collector at ``otel_endpoint`` when it is set, and nowhere
     otherwise. If a provider is already installed (several services in one test
     process), it is kept: OpenTelemetry allows one global provider per process.
-    gRPC is traced by the interceptors :mod:`meshlib.grpcio` adds to servers and channels.
+    gRPC is traced by :mod:`meshlib.channels` (clients) and the server interceptor :mod:`meshlib.service` installs.
     """
     global _instrumented
     current = trace.get_tracer_provider()
