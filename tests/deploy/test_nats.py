@@ -8,7 +8,6 @@ and connecting without a key are refused (policy item 9).
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import os
@@ -30,6 +29,7 @@ from nats.js.api import StreamConfig
 from meshlib.config import variables
 from meshlib.devstack import auth, servers
 from meshlib.devstack.topology import DevStackSettings
+from meshlib.testing.poll import eventually
 
 _NKEY_USER = re.compile(r"\{\s*nkey:\s*\$(\w+)")
 _AGENCY = re.compile(
@@ -172,10 +172,8 @@ class _Errors:
         self.seen.append(str(exc))
 
     async def wait_for(self, text: str, timeout: float = 10.0) -> None:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while not any(text.lower() in e.lower() for e in self.seen):
-            assert asyncio.get_running_loop().time() < deadline, f"no error {text!r}; got {self.seen}"
-            await asyncio.sleep(0.01)
+        await eventually(lambda: self.seen, until=lambda seen: any(text.lower() in e.lower() for e in seen),
+                         timeout=timeout, interval=0.01, what=f"an error {text!r}")
 
 
 @asynccontextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -18,6 +17,7 @@ from mesh_response.testing import report
 from meshlib.bus import Bus
 from meshlib.service import running
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.poll import eventually
 
 AGENCY = "luolong-police"
 SUBSCRIBE = """
@@ -62,11 +62,9 @@ async def test_pushed_incident_reaches_subscriber_query_and_one_trace(mesh: Any,
                                              "pageInfo": {"hasNextPage": False}}}}
     # Accepted, then dispatched by the rule (no units registered: the reporting agency keeps it).
     query_one = 'query($id: ID!) { incident(id: $id) { id status unitId dispatches { rule } } }'
-    for _ in range(200):
-        one = await gateway.query(query_one, {"id": f"{AGENCY}:E2E-1"})
-        if one["data"]["incident"]["status"] == "dispatched":
-            break
-        await asyncio.sleep(0.05)
+    one = await eventually(lambda: gateway.query(query_one, {"id": f"{AGENCY}:E2E-1"}),
+                           until=lambda got: got["data"]["incident"]["status"] == "dispatched",
+                           what="E2E-1 dispatched")
     assert one == {"data": {"incident": {"id": f"{AGENCY}:E2E-1", "status": "dispatched", "unitId": AGENCY,
                                          "dispatches": [{"rule": "reporting-agency"}]}}}
 
@@ -78,7 +76,7 @@ async def test_pushed_incident_reaches_subscriber_query_and_one_trace(mesh: Any,
     def parent_name(name: str) -> str:
         span = next(s for s in spans if s.name == name)
         assert span.parent is not None, f"{name} has no parent"
-        return by_id[span.parent.span_id].name
+        return str(by_id[span.parent.span_id].name)
 
     # Each hop's parent is the hop before it, across the broker twice.
     assert parent_name(f"incidents.report.{AGENCY} push") == "police system sends report"
@@ -125,9 +123,6 @@ async def test_a_supergraph_can_resolve_an_incident_by_its_key(mesh: Any) -> Non
     await push(pusher.nc, AGENCY, [report("FED-1")], namespace=pusher.ns.prefix)
     query = """query($reps: [_Any!]!) { _entities(representations: $reps) { ... on Incident { id agency } } }"""
     reps = [{"__typename": "Incident", "id": f"{AGENCY}:FED-1"}, {"__typename": "Incident", "id": f"{AGENCY}:NONE"}]
-    for _ in range(200):
-        reply = await gateway.query(query, {"reps": reps})
-        if reply["data"]["_entities"][0] is not None:
-            break
-        await asyncio.sleep(0.05)
+    reply = await eventually(lambda: gateway.query(query, {"reps": reps}),
+                             until=lambda got: got["data"]["_entities"][0] is not None, what="FED-1 resolvable")
     assert reply == {"data": {"_entities": [{"id": f"{AGENCY}:FED-1", "agency": AGENCY}, None]}}

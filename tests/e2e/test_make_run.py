@@ -19,6 +19,7 @@ from mesh_response.testing import report
 from meshlib.devstack.servers import free_port
 from meshlib.devstack.topology import GATEWAY, SERVICES
 from meshlib.testing.plugin import anonymous_connect_reply
+from meshlib.testing.poll import eventually
 
 
 def _alive(pid: int) -> bool:
@@ -90,12 +91,9 @@ async def test_run_starts_everything_stops_cleanly_and_keeps_data(tmp_path: Path
         await push(nc, "luolong-police", [report("RUN-1", agency="luolong-police")])
         await nc.drain()
         query = '{ incident(id: "luolong-police:RUN-1") { id } }'
-        for _ in range(200):
-            if (await _graphql(mesh.gateway, query, mesh.token("demo-police")))["data"]["incident"]:
-                break
-            await asyncio.sleep(0.05)
-        else:
-            raise AssertionError("pushed incident never became queryable")
+        await eventually(lambda: _graphql(mesh.gateway, query, mesh.token("demo-police")),
+                         until=lambda reply: reply["data"]["incident"], timeout=30,
+                         what="the pushed incident to become queryable")
     finally:
         proc.send_signal(signal.SIGTERM)
         rest, _ = await asyncio.wait_for(proc.communicate(), 90)
@@ -127,8 +125,5 @@ async def test_a_killed_process_manager_leaves_no_orphans(tmp_path: Path) -> Non
     assert len(children) >= 4, "expected NATS, MongoDB, a service and the gateway to have started"
     proc.kill()
     await proc.wait()
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 30
-    while (alive := [n for n, pid in children.items() if _alive(pid)]) and loop.time() < deadline:
-        await asyncio.sleep(0.1)
-    assert not alive, f"orphans left running: {alive}"
+    await eventually(lambda: [n for n, pid in children.items() if _alive(pid)], until=lambda alive: not alive,
+                     timeout=30, interval=0.1, what="no orphans left running")

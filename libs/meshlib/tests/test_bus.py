@@ -7,6 +7,7 @@ from typing import Any
 
 from meshlib.bus import Delivery, StreamSpec
 from meshlib.envelope import Envelope
+from meshlib.testing.poll import eventually
 
 
 async def test_tail_waits_for_a_stream_that_does_not_exist_yet(bus: Any) -> None:
@@ -19,12 +20,17 @@ async def test_tail_waits_for_a_stream_that_does_not_exist_yet(bus: Any) -> None
 
     await bus.tail("late.thing", handler)  # no stream holds late.thing yet
     await bus.ensure_streams([StreamSpec("LATE", ["late.thing"])])
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + 10
-    while not got.is_set() and loop.time() < deadline:
-        await bus.publish("late.thing", Envelope(id=f"e{loop.time()}", type="t", source="s", subject="x", data={}))
-        await asyncio.sleep(0.3)
-    assert seen, "the tail never started following the stream"
+    sent = 0
+
+    async def followed() -> bool:  # until the tail follows, publish another each round
+        nonlocal sent
+        if not got.is_set():
+            sent += 1
+            await bus.publish("late.thing", Envelope(id=f"e{sent}", type="t", source="s", subject="x", data={}))
+        return got.is_set()
+
+    await eventually(followed, timeout=10, interval=0.3, what="the tail to follow the stream")
+    assert seen
 
 
 async def test_a_failing_handler_is_redelivered_until_it_succeeds(bus: Any) -> None:

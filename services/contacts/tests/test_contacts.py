@@ -14,8 +14,9 @@ from mesh_contacts.domain.calendar import city_today
 from mesh_contacts.domain.pairing import TargetKind
 from mesh_contacts.domain.problems import ProblemCategory, ProblemInput
 from mesh_contacts.repository import PROBLEMS
-from mesh_contacts.testing import RunningContacts, enterprise, eventually, has, subjects
+from mesh_contacts.testing import RunningContacts, enterprise, has, subjects
 from meshlib.errors import ITEM_KEY, RULE_KEY
+from meshlib.testing.poll import eventually
 from meshlib.testing.streams import read_stream, with_subject
 
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_environment import events
-from mesh_environment.testing import GUANLIN, KAIYUAN, LUOLONG, RunningEnvironment, Sites, wait_until
+from mesh_environment.testing import GUANLIN, KAIYUAN, LUOLONG, RunningEnvironment, Sites
 from mesh_response.push import push
 from mesh_response.testing import report
 from meshlib.deadlines import DeadlineScanner
 from meshlib.envelope import Envelope
+from meshlib.testing.poll import eventually
 from meshlib.testing.streams import read_stream
 
 AGENCY = "luolong-police"
@@ -37,7 +38,7 @@ async def test_an_extortion_incident_pushed_on_nats_opens_a_case_at_its_county_a
                                                                    leader="Liu Yang", actor="kaiyuan-office"))
     await pushed(response_service, report("INC-1", category="extortion", enterprise_id=sites.plain))
 
-    case = await wait_until(lambda: case_of(env, f"{AGENCY}:INC-1"), what="a case for INC-1")
+    case = await eventually(lambda: case_of(env, f"{AGENCY}:INC-1"), what="a case for INC-1")
     assert case.offence == pb.OFFENCE_EXTORTION
     assert case.source == pb.CASE_SOURCE_POLICE_INCIDENT and case.source_ref == f"{AGENCY}:INC-1"
     assert case.enterprise_id == sites.plain
@@ -57,7 +58,7 @@ async def test_the_same_incident_redelivered_opens_nothing_more_and_incidents_wi
 ) -> None:
     env = environment
     await pushed(response_service, report("INC-1", enterprise_id=sites.plain))
-    first = await wait_until(lambda: case_of(env, f"{AGENCY}:INC-1"))
+    first = await eventually(lambda: case_of(env, f"{AGENCY}:INC-1"))
 
     # The accepted event arrives again (a redelivery, or a re-publish after the duplicate window).
     (accepted,) = await read_stream(env.bus, events.INCIDENT_ACCEPTED, until=lambda seen: len(seen) >= 1)
@@ -67,7 +68,7 @@ async def test_the_same_incident_redelivered_opens_nothing_more_and_incidents_wi
     await pushed(response_service, report("INC-2", category="other", enterprise_id=None),
                  report("INC-3", category="provoking_trouble", enterprise_id=sites.plain))
 
-    joined = await wait_until(lambda: _with_incidents(env, first.id, 2), what="INC-3 joining the case")
+    joined = await eventually(lambda: _with_incidents(env, first.id, 2), what="INC-3 joining the case")
     assert list(joined.incident_ids) == [f"{AGENCY}:INC-1", f"{AGENCY}:INC-3"]
     assert await case_of(env, f"{AGENCY}:INC-2") is None
     by_incident = await env.stub.BatchGetCasesByIncident(pb.BatchGetCasesByIncidentRequest(
@@ -94,8 +95,8 @@ async def test_an_incident_outside_the_window_opens_its_own_case(
     long_ago = (datetime.now(UTC) - timedelta(days=5)).isoformat()
     await pushed(response_service, report("OLD-1", enterprise_id=sites.plain, occurred_at=long_ago),
                  report("NEW-1", enterprise_id=sites.plain))
-    old = await wait_until(lambda: case_of(env, f"{AGENCY}:OLD-1"))
-    new = await wait_until(lambda: case_of(env, f"{AGENCY}:NEW-1"))
+    old = await eventually(lambda: case_of(env, f"{AGENCY}:OLD-1"))
+    new = await eventually(lambda: case_of(env, f"{AGENCY}:NEW-1"))
     assert old.id != new.id
 
 
@@ -104,14 +105,14 @@ async def test_a_major_incident_escalates_to_county_then_city_when_not_acknowled
 ) -> None:
     env = await start_environment(MAJOR_ACK_SECONDS=0.5)
     await pushed(response_service, report("INC-9", severity="major", enterprise_id=sites.other))
-    case = await wait_until(lambda: case_of(env, f"{AGENCY}:INC-9"))
+    case = await eventually(lambda: case_of(env, f"{AGENCY}:INC-9"))
     assert case.major
 
     async def at_city() -> pb.Case | None:
         got = await env.stub.GetCase(pb.GetCaseRequest(id=case.id))
         return got if got.level == pb.LEVEL_CITY else None
 
-    top = await wait_until(at_city, what="escalation to the city")
+    top = await eventually(at_city, what="escalation to the city")
     assert [(e.from_level, e.to_level) for e in top.escalations] == [(pb.LEVEL_TOWNSHIP, pb.LEVEL_COUNTY),
                                                                      (pb.LEVEL_COUNTY, pb.LEVEL_CITY)]
     assert top.responsible_unit == "city"
@@ -130,8 +131,8 @@ async def test_an_acknowledged_major_case_does_not_escalate_and_key_sites_are_ma
     # A general incident at a key enterprise is major (item 9: key protection), with the shorter clock.
     await pushed(response_service, report("K-1", severity="general", enterprise_id=sites.key),
                  report("M-1", severity="major", enterprise_id=sites.plain))
-    key_case = await wait_until(lambda: case_of(env, f"{AGENCY}:K-1"))
-    plain_case = await wait_until(lambda: case_of(env, f"{AGENCY}:M-1"))
+    key_case = await eventually(lambda: case_of(env, f"{AGENCY}:K-1"))
+    plain_case = await eventually(lambda: case_of(env, f"{AGENCY}:M-1"))
     assert key_case.major and key_case.key_protection and "contacts" in key_case.key_protection_reason
     assert key_case.territory.township_code == GUANLIN
 
@@ -164,4 +165,4 @@ async def test_a_redelivered_event_is_decoded_once_and_an_undecodable_one_is_ski
     bad = Envelope(id="x", type="mesh.incident.accepted", source="test", subject="x", data={"incident_id": 7})
     await env.bus.publish(events.INCIDENT_ACCEPTED, bad)
     await pushed(response_service, report("INC-5", enterprise_id=sites.plain))
-    assert await wait_until(lambda: case_of(env, f"{AGENCY}:INC-5"))
+    assert await eventually(lambda: case_of(env, f"{AGENCY}:INC-5"))

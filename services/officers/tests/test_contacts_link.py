@@ -8,8 +8,9 @@ import pytest
 
 from mesh.contacts.v1 import contacts_pb2 as cpb
 from mesh.officers.v1 import officers_pb2 as pb
-from mesh_officers.testing import CITY, MovableClock, officers_service, wait_for
+from mesh_officers.testing import CITY, MovableClock, officers_service
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.poll import eventually
 
 contacts_testing = pytest.importorskip("mesh_contacts.testing")
 contacts_settings = pytest.importorskip("mesh_contacts.settings")
@@ -66,7 +67,7 @@ async def test_a_leaders_problem_becomes_a_request_and_projects_come_from_the_re
             reply = await o.RequestsByEnterprises(pb.RequestsByEnterprisesRequest(enterprise_ids=[ent.id]))
             return list(reply.requests)
 
-        (request,) = await wait_for(opened)
+        (request,) = await eventually(opened)
         assert request.id == f"req-problem-{problem.id}" and request.source == pb.REQUEST_SOURCE_LEADER_PROBLEM
         assert request.source_ref == problem.id and request.subject == "capacity increase is slow"
         assert request.first_inquiry_department == "State Grid Luoyang"

@@ -12,10 +12,11 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.contacts.v1 import contacts_pb2 as cpb
 from mesh.officers.v1 import officers_pb2 as pb
-from mesh_officers.testing import MovableClock, RunningOfficers, officers_service, wait_for
+from mesh_officers.testing import MovableClock, RunningOfficers, officers_service
 from meshlib import deadlines
 from meshlib.bus import Bus
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.poll import eventually
 from meshlib.testing.streams import read_stream
 
 contacts_testing = pytest.importorskip("mesh_contacts.testing")
@@ -61,7 +62,7 @@ async def test_requests_follow_where_their_enterprise_lies_and_filter_by_county(
     async def settled() -> bool:
         return await in_county(LUOLONG) == {first.id} and await in_county(JIANXI) == {other.id}
 
-    await wait_for(settled)
+    await eventually(settled)
     # Once the service has heard of the enterprise, a new request is its county's at once.
     second = await o.OpenRequest(ask(bearings.id, "fire safety check"))
     assert await in_county(LUOLONG) == {second.id, first.id}
@@ -78,7 +79,7 @@ async def test_requests_follow_where_their_enterprise_lies_and_filter_by_county(
     async def moved_over() -> bool:
         return await in_county(LUOLONG) == {first.id, second.id, other.id} and await in_county(JIANXI) == set()
 
-    await wait_for(moved_over)
+    await eventually(moved_over)
 
 
 async def test_a_requests_clocks_carry_its_county_into_their_warnings_and_move_with_it(
@@ -104,7 +105,7 @@ async def test_a_requests_clocks_carry_its_county_into_their_warnings_and_move_w
     async def placed_in(county: str) -> bool:  # opened before or after the service heard where it lies
         return await counties(request.id) == dict.fromkeys(both, county)
 
-    await wait_for(lambda: placed_in(LUOLONG))
+    await eventually(lambda: placed_in(LUOLONG))
     # The warning a county's users subscribe to names the county.
     clock.now = answer_by.ToDatetime(tzinfo=clock.now.tzinfo) - timedelta(minutes=1)
     warned = await read_stream(bus, "officers.deadline.warning",
@@ -114,7 +115,7 @@ async def test_a_requests_clocks_carry_its_county_into_their_warnings_and_move_w
     # The registry moves the enterprise: the request's clocks move with it.
     bearings_input.territory.CopyFrom(contacts_testing.territory("410305008"))
     await c.UpdateEnterprise(cpb.UpdateEnterpriseRequest(id=bearings.id, enterprise=bearings_input, actor="t"))
-    await wait_for(lambda: placed_in(JIANXI))
+    await eventually(lambda: placed_in(JIANXI))
     # A request of an enterprise the service has not heard of: its clock has no county (city-wide users only).
     unknown = await o.OpenRequest(ask("ent-unknown", "a permit"))
     assert await counties(unknown.id) == {"request-completion": None}

@@ -6,10 +6,11 @@ from datetime import timedelta
 from typing import Any
 
 from mesh.officers.v1 import officers_pb2 as pb
-from mesh_officers.testing import MovableClock, officers_service, wait_for
+from mesh_officers.testing import MovableClock, officers_service
 from meshlib.bus import Bus
 from meshlib.settings import RuntimeSettings
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.poll import eventually
 from meshlib.testing.streams import read_stream
 
 SECOND = timedelta(seconds=1)
@@ -64,7 +65,7 @@ async def test_overdue_fires_once_with_two_replicas(
             r = await b.stub.GetRequest(pb.GetRequestRequest(id=request.id))
             return r.overdue and r.on_time is False and r.HasField("on_time")
 
-        await wait_for(overdue_on_b)
+        await eventually(overdue_on_b)
         # Neither replica fired a second time (the server would have dropped it, so count the attempts).
         assert publishes(span_exporter, "officers.request.overdue") == 1
         assert publishes(span_exporter, "officers.deadline.breached") == 1

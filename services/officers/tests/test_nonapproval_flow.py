@@ -8,11 +8,12 @@ import grpc
 import pytest
 
 from mesh.officers.v1 import officers_pb2 as pb
-from mesh_officers.testing import RunningOfficers, wait_for
+from mesh_officers.testing import RunningOfficers
 from meshlib.bus import Bus
 from meshlib.errors import RULE_KEY
 from meshlib.settings import RuntimeSettings
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.poll import eventually
 from meshlib.testing.streams import read_stream
 
 DAY = timedelta(days=1)
@@ -89,7 +90,7 @@ async def test_a_non_approval_reaches_the_top(officers: RunningOfficers, mesh_en
         (n,) = (await stub.BatchGetNonApprovals(pb.BatchGetNonApprovalsRequest(ids=[na.id]))).non_approvals
         return n if n.level == pb.APPROVAL_LEVEL_SUPERVISING_LEADER else None
 
-    na = await wait_for(at_supervising_leader)
+    na = await eventually(at_supervising_leader)
     assert na.steps[-1].decision == pb.DECISION_AUTO_ESCALATED and na.steps[-1].level == pb.APPROVAL_LEVEL_HEAD
     assert na.office_filing.office.level == pb.LEVEL_CITY and na.office_filing.basis == "head's deadline passed"
 
@@ -112,7 +113,7 @@ async def test_a_non_approval_reaches_the_top(officers: RunningOfficers, mesh_en
         (n,) = (await stub.BatchGetNonApprovals(pb.BatchGetNonApprovalsRequest(ids=[na.id]))).non_approvals
         return n if n.top_overdue else None
 
-    na = await wait_for(top_overdue)
+    na = await eventually(top_overdue)
     assert na.state == pb.NON_APPROVAL_STATE_PENDING and na.level_deadline.state == "breached"
 
     na = await stub.DecideNonApproval(

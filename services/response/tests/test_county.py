@@ -8,7 +8,8 @@ import pytest
 
 from mesh.response.v1 import response_pb2 as pb
 from mesh_response.push import push
-from mesh_response.testing import report, wait_until
+from mesh_response.testing import report
+from meshlib.testing.poll import eventually
 
 LUOLONG, XIGONG = "410311", "410303"
 
@@ -28,7 +29,7 @@ async def dispatched(start_response: Any) -> Any:
         done = [i for i in reply.incidents if i.status == "dispatched" and len(i.clocks) == 3]
         return True if len(done) == len(ids) else None
 
-    await wait_until(all_dispatched)
+    await eventually(all_dispatched)
     return svc
 
 

@@ -17,9 +17,9 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import grpc
 import nats
@@ -32,10 +32,12 @@ from pymongo import AsyncMongoClient
 from mesh_response.events import REJECT_CODE, REJECT_REASON
 from mesh_response.testing import report
 from meshlib.devstack import servers
+from meshlib.testing.poll import eventually
 
 N = int(os.environ.get("RESPONSE_DELIVERY_N", "2000"))
 AGENCY = "luolong-police"
 pytestmark = pytest.mark.slow
+T = TypeVar("T")
 
 
 class ServiceProcess:
@@ -97,14 +99,10 @@ async def count_in_stream(js: Any, stream: str, subject: str) -> int:
     return sum((info.state.subjects or {}).values())
 
 
-async def eventually(probe: Any, expected: Any, timeout: float = 300.0) -> Any:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while (value := await probe()) != expected:
-        if loop.time() > deadline:
-            raise AssertionError(f"expected {expected!r}, still {value!r} after {timeout}s")
-        await asyncio.sleep(0.2)
-    return value
+async def reaches(probe: Callable[[], Awaitable[T]], expected: T) -> T:
+    """Poll ``probe`` until it answers ``expected``: thousands of messages through a killed service take minutes."""
+    return await eventually(probe, until=lambda value: value == expected, timeout=300.0, interval=0.2,
+                            what=f"{expected!r}")
 
 
 def bodies(prefix: str, n: int) -> list[tuple[bytes, str]]:
@@ -120,24 +118,24 @@ async def test_kill_9_during_a_push_loses_nothing_and_stores_nothing_twice(
     batch = bodies("K", N)
     third = N // 3
     await publish_many(js, subject, batch[:third])
-    await eventually(lambda: _at_least(incidents, third // 3), True)  # the service is mid-stream
+    await reaches(lambda: _at_least(incidents, third // 3), True)  # the service is mid-stream
     service.kill()
     await publish_many(js, subject, batch[third:])  # pushing goes on while the service is dead
     service.start()
 
-    await eventually(lambda: incidents.count_documents({}), N)
+    await reaches(lambda: incidents.count_documents({}), N)
     cursor = await incidents.aggregate([
         {"$group": {"_id": {"a": "$agency", "e": "$external_id"}, "n": {"$sum": 1}}},
         {"$match": {"n": {"$gt": 1}}}])
     duplicates = await cursor.to_list(None)
     assert duplicates == []
     stream = f"{namespace.upper()}_INCIDENTS"
-    await eventually(lambda: count_in_stream(js, stream, f"{namespace}.incidents.accepted"), N)
+    await reaches(lambda: count_in_stream(js, stream, f"{namespace}.incidents.accepted"), N)
 
     # Resending everything, with the same message ids and then with new ones, stores nothing more.
     await publish_many(js, subject, batch)
     await publish_many(js, subject, [(body, f"resend-{mid}") for body, mid in batch])
-    await eventually(lambda: _consumer_backlog(js, stream, "response-intake"), (0, 0))
+    await reaches(lambda: _consumer_backlog(js, stream, "response-intake"), (0, 0))
     assert await incidents.count_documents({}) == N
     assert await count_in_stream(js, stream, f"{namespace}.incidents.accepted") == N
     await nc.drain()
@@ -194,8 +192,8 @@ async def _push_malformed(generated: list[bytes], service: ServiceProcess, nats_
     await publish_many(js, subject, [(body, f"bad-{i}") for i, body in enumerate(payloads)])
     stream = f"{namespace.upper()}_INCIDENTS"
     rejected_stream = f"{namespace.upper()}_INCIDENTS_REJECTED"
-    await eventually(lambda: count_in_stream(js, rejected_stream, f"{namespace}.incidents.rejected"), len(payloads))
-    await eventually(lambda: _consumer_backlog(js, stream, "response-intake"), (0, 0))
+    await reaches(lambda: count_in_stream(js, rejected_stream, f"{namespace}.incidents.rejected"), len(payloads))
+    await reaches(lambda: _consumer_backlog(js, stream, "response-intake"), (0, 0))
     info = await js.consumer_info(stream, "response-intake")
     assert info.num_redelivered == 0, "a rejected message must be acknowledged, never redelivered"
 
@@ -203,6 +201,7 @@ async def _push_malformed(generated: list[bytes], service: ServiceProcess, nats_
     codes, kept = [], []
     for _ in payloads:
         msg = await sub.next_msg(timeout=10)
+        assert msg.headers is not None, "a rejected message carries its reason in headers"
         reason = json.loads(msg.headers[REJECT_REASON])
         assert reason["code"] == msg.headers[REJECT_CODE] and reason["message"]
         codes.append(msg.headers[REJECT_CODE])
@@ -251,10 +250,10 @@ async def test_a_nats_restart_under_a_running_service_loses_nothing(
         holder["proc"] = servers.start_nats(own_nats, tmp_path / "nats.conf", tmp_path / "nats.log")  # ... and back
         nc = await nats.connect(url)
         await publish_many(nc.jetstream(), subject, batch[half:])
-        await eventually(lambda: incidents.count_documents({}), len(batch))
+        await reaches(lambda: incidents.count_documents({}), len(batch))
         stream = f"{namespace.upper()}_INCIDENTS"
-        await eventually(lambda: count_in_stream(nc.jetstream(), stream, f"{namespace}.incidents.accepted"),
-                         len(batch))
+        await reaches(lambda: count_in_stream(nc.jetstream(), stream, f"{namespace}.incidents.accepted"),
+                      len(batch))
         assert svc.serving()
         await nc.drain()
     finally:

@@ -12,7 +12,8 @@ import pytest
 from mesh.response.v1 import response_pb2 as pb
 from mesh_response.events import REJECT_CODE, REJECTED
 from mesh_response.push import push
-from mesh_response.testing import report, wait_until
+from mesh_response.testing import report
+from meshlib.testing.poll import eventually
 from meshlib.testing.streams import raw, read_stream
 
 LUOLONG, KAIYUAN = "410311", "410311003"
@@ -41,7 +42,7 @@ async def pushed(svc: Any, external_id: str, **over: Any) -> pb.Incident:
         ready = reply.incidents and reply.incidents[0].status == "dispatched" and len(reply.incidents[0].clocks) == 3
         return reply.incidents[0] if ready else None
 
-    return await wait_until(dispatched)
+    return await eventually(dispatched)
 
 
 async def push_status(svc: Any, unit: str, **body: Any) -> None:
@@ -82,7 +83,7 @@ async def test_a_unit_pushes_its_status_on_nats_through_to_resolved(response_ser
         stopped = all(c.state == "met" for c in got.clocks)
         return got if got.status == "resolved" and stopped else None
 
-    done = await wait_until(resolved)
+    done = await eventually(resolved)
     assert [h.status for h in done.history] == ["dispatched", "acknowledged", "on_scene", "resolved"]
     assert {h.channel for h in done.history[1:]} == {"nats"}
     assert done.outcome.startswith("Suspects detained")

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
 import grpc
 
@@ -19,8 +17,6 @@ from mesh_environment.territory import SiteInfo, TerritoryDirectory
 from meshlib.bus import Bus
 from meshlib.channels import channel
 from meshlib.service import Runtime, running
-
-T = TypeVar("T")
 
 # A test city: Luolong District (洛龙区) and two of its townships, Kaiyuan (开元路街道) and Guanlin (关林镇).
 LUOLONG, KAIYUAN, GUANLIN = "410311", "410311010", "410311003"
@@ -81,14 +77,3 @@ async def run_environment(settings: EnvironmentSettings,
             await other.close()
             await ch.close()
             await own.close()
-
-
-async def wait_until(probe: Callable[[], Awaitable[T | None]], timeout: float = 20.0, what: str = "condition") -> T:
-    """Poll ``probe`` until it returns something other than None; fail after ``timeout`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while (result := await probe()) is None:
-        if loop.time() > deadline:
-            raise AssertionError(f"{what} did not happen within {timeout}s")
-        await asyncio.sleep(0.05)
-    return result

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from mesh_officers.settings import OfficersSettings
 from meshlib.channels import channel
 from meshlib.service import Runtime, running
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.poll import eventually
 
 START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in the city
 
@@ -63,14 +63,5 @@ def person(pid: str, name: str, department: str, rank: int = pb.RANK_STAFF) -> p
 CITY = pb.Jurisdiction(level=pb.LEVEL_CITY)
 
 
-async def wait_for(check: Any, timeout: float = 20.0) -> Any:
-    """Poll the coroutine function ``check`` until it returns something truthy; fail after ``timeout``."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.05)
+wait_for = eventually
+"""The shared test poller under its old name here (the gateway's tests import it so); new tests use ``eventually``."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 
 from mesh.response.v1 import response_pb2, response_pb2_grpc
+from meshlib.testing.poll import eventually
 
 
 def report(external_id: str = "INC-1", agency: str = "luolong-police", **over: Any) -> dict[str, Any]:
@@ -27,30 +26,19 @@ def report(external_id: str = "INC-1", agency: str = "luolong-police", **over: A
     return body
 
 
-T = TypeVar("T")
-
-
-async def wait_until(probe: Callable[[], Awaitable[T | None]], timeout: float = 20.0) -> T:
-    """Poll ``probe`` until it returns something other than None; fail after ``timeout`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while (result := await probe()) is None:
-        if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
-        await asyncio.sleep(0.05)
-    return result
+wait_until = eventually
+"""The shared test poller under its old name here (the gateway's tests import it so); new tests use ``eventually``."""
 
 
 async def wait_stored(
     stub: response_pb2_grpc.ResponseServiceStub, ids: list[str], timeout: float = 20.0
 ) -> list[response_pb2.Incident]:
-    """Poll BatchGetIncidents until every id is stored; fail after ``timeout`` seconds."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
+    """Poll BatchGetIncidents until every id is stored, and return them; fail after ``timeout`` seconds."""
+    wanted = len(set(ids))
+
+    async def stored() -> list[response_pb2.Incident]:
         reply = await stub.BatchGetIncidents(response_pb2.BatchGetIncidentsRequest(ids=ids))
-        if len(reply.incidents) == len(set(ids)):
-            return list(reply.incidents)
-        if loop.time() > deadline:
-            raise AssertionError(f"only {len(reply.incidents)} of {len(set(ids))} incidents stored in {timeout}s")
-        await asyncio.sleep(0.05)
+        return list(reply.incidents)
+
+    return await eventually(stored, until=lambda got: len(got) == wanted, timeout=timeout,
+                            what=f"all {wanted} incident(s) stored")
