@@ -227,14 +227,33 @@ async def count_rpcs(port: int, query: str, variables: dict[str, Any], headers: 
             Counter({k: v // times for k, v in between.items()}))
 
 
-async def measure(procs: Processes, port: int, request: bytes, n: int) -> tuple[loadgen.Result, str]:
+async def measure(procs: Processes, port: int, request: bytes, n: int) -> tuple[loadgen.Result, dict[str, float]]:
     """The figures of ``n`` requests, and the CPU milliseconds per request each busy process spent on them."""
     before = procs.cpu()
     result = await loadgen.run(port, request, n, CONCURRENCY)
     after = procs.cpu()
     per = {name: (after[name] - before[name]) * 1000 / n for name in after}
-    busy = sorted(((ms, name) for name, ms in per.items() if ms >= 0.05), reverse=True)
-    return result, "      CPU per request: " + ", ".join(f"{name} {ms:.1f} ms" for ms, name in busy)
+    return result, {name: ms for name, ms in per.items() if ms >= 0.05}
+
+
+def _cpu(per: dict[str, float]) -> str:
+    return "      CPU per request: " + ", ".join(f"{name} {ms:.2f} ms" for name, ms in
+                                              sorted(per.items(), key=lambda x: -x[1]))
+
+
+def _bounds(bare: dict[str, float], gateway: dict[str, float]) -> str:
+    """What the CPU figures allow, beside what was measured: the ratio of the rates each side could reach
+    with a core for each of its servers (one server's own CPU per request limits its side), and on this
+    machine's cores (that limit, or all the side's processes sharing the cores, whichever is lower)."""
+    def limits(per: dict[str, float]) -> tuple[float, float]:
+        servers = [ms for name, ms in per.items() if name != "load generator"]
+        own = 1000 / max(servers)
+        return own, min(own, 1000 * cores / sum(per.values()))
+    cores = os.cpu_count() or 1
+    (b_own, b_here), (g_own, g_here) = limits(bare), limits(gateway)
+    busiest = max((name for name in gateway if name != "load generator"), key=lambda name: gateway[name])
+    return (f"      CPU bounds (not measured): a core per server {g_own / b_own:.2f}x (busiest on the gateway's "
+            f"side: {busiest}); on these {cores} cores {g_here / b_here:.2f}x")
 
 
 def _line(label: str, r: loadgen.Result, extra: str = "") -> str:
@@ -325,20 +344,21 @@ async def main() -> None:
         print(f"  gateway: tracing on (OTLP batch export to a local sink), limits on, auth {auth_note}")
         print(f"one object, {N_ONE} requests each", flush=True)
         a, a_cpu = await measure(procs, *requests["one bare"], N_ONE)
-        print(_line("(a) bare strawberry: one object from memory", a), a_cpu, sep="\n", flush=True)
+        print(_line("(a) bare strawberry: one object from memory", a), _cpu(a_cpu), sep="\n", flush=True)
         b, b_cpu = await measure(procs, *requests["one gw"], N_ONE)
         rpcs, between = await count_rpcs(gw_port, ONE, one, headers, spans)
-        print(_line("(b) gateway: one enterprise, one gRPC hop", b, f"   {b.rate / a.rate:.2f}x (a)"), b_cpu, sep="\n")
+        print(_line("(b) gateway: one enterprise, one gRPC hop", b, f"   {b.rate / a.rate:.2f}x (a)"), _cpu(b_cpu),
+              _bounds(a_cpu, b_cpu), sep="\n")
         print(f"      RPCs per request: {sum(rpcs.values())} ({_calls(rpcs)}); between services: {_calls(between)}",
               flush=True)
 
         print(f"100-item list with nested fields, {N_LIST} requests each", flush=True)
         la, la_cpu = await measure(procs, *requests["page bare"], N_LIST)
-        print(_line("(c) bare strawberry: 100 items from memory", la), la_cpu, sep="\n", flush=True)
+        print(_line("(c) bare strawberry: 100 items from memory", la), _cpu(la_cpu), sep="\n", flush=True)
         lb, lb_cpu = await measure(procs, *requests["page gw"], N_LIST)
         rpcs, between = await count_rpcs(gw_port, PAGE, {}, headers, spans)
         print(_line("(c) gateway: 100 enterprises, officers, cases, incident", lb, f"   {lb.rate / la.rate:.2f}x"),
-              lb_cpu, sep="\n")
+              _cpu(lb_cpu), _bounds(la_cpu, lb_cpu), sep="\n")
         print(f"      RPCs per request: {sum(rpcs.values())} ({_calls(rpcs)}); between services: {_calls(between)}",
               flush=True)
 
