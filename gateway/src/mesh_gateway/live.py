@@ -17,6 +17,7 @@ from opentelemetry import trace
 from opentelemetry.trace import SpanKind
 
 from mesh_gateway.auth import Principal, Role
+from mesh_gateway.county import own_county
 from mesh_gateway.hub import Event, SubscriberLagged
 from mesh_gateway.incidents.types import Incident, IncidentCategory, IncidentSeverity
 
@@ -42,9 +43,13 @@ def _county(data: dict[str, Any]) -> str | None:
     return territory.get("county_code") or nested.get("county_code") or None
 
 
-def visible(principal: Principal, data: dict[str, Any]) -> bool:
-    """Whether an event's subject is one the subscriber may see."""
-    if principal.role is Role.POLICE:
+def visible(principal: Principal, data: dict[str, Any], *, incident: bool = True) -> bool:
+    """Whether an event's subject is one the subscriber may see.
+
+    Police see the incidents (and incident clocks) of their agency, wherever they lie; of anything else (cases,
+    other services' deadlines) what lies in their county, as any county-level user (see mesh_gateway.county).
+    """
+    if principal.role is Role.POLICE and incident:
         return principal.agency is not None and principal.agency in (data.get("agency"), data.get("unit_id"),
                                                                       data.get("responsible"))
     if principal.role is Role.ENTERPRISE:
@@ -63,7 +68,7 @@ async def _stream(info: strawberry.Info, field: str, topics: list[str], wanted: 
         try:
             async for event in subscriber:
                 data = event.envelope.data
-                if not visible(principal, data) or not wanted(data):
+                if not visible(principal, data, incident=event.topic.startswith("incidents.")) or not wanted(data):
                     continue
                 with _tracer.start_as_current_span(
                     f"{field} deliver", context=event.trace_context, kind=SpanKind.PRODUCER,
@@ -77,6 +82,17 @@ async def _stream(info: strawberry.Info, field: str, topics: list[str], wanted: 
             if websocket is not None and hasattr(websocket, "close"):
                 await websocket.close(code=TOO_SLOW, reason=str(lagged)[:120])
             raise
+
+
+def _in_county(info: strawberry.Info, county_code: str | None, *, by_agency: bool = False) -> Callable[[Any], bool]:
+    """The events of the county asked for (None: every county the subscriber may see).
+
+    Item 9: a county-level user asking for another county is refused, as the lists refuse it, rather than
+    left waiting for events that never come; police following incidents are scoped by agency, not county.
+    """
+    if not (by_agency and info.context.principal.role is Role.POLICE):
+        county_code = own_county(info, county_code)
+    return lambda d: county_code is None or _county(d) == county_code
 
 
 def _matches(data: dict[str, Any], **wanted: Any) -> bool:
@@ -148,22 +164,21 @@ class LiveSubscription:
     async def incident_escalated(self, info: strawberry.Info,
                                  county_code: str | None = None) -> AsyncGenerator[Incident, None]:
         async for item in _stream(info, "incidentEscalated", [INCIDENT_TOPICS["escalated"]],
-                                  lambda d: county_code is None or _county(d) == county_code, _incident):
+                                  _in_county(info, county_code, by_agency=True), _incident):
             yield item
 
     @strawberry.subscription(description="Incidents resolved on scene")
     async def incident_resolved(self, info: strawberry.Info,
                                 county_code: str | None = None) -> AsyncGenerator[Incident, None]:
         async for item in _stream(info, "incidentResolved", [INCIDENT_TOPICS["resolved"]],
-                                  lambda d: county_code is None or _county(d) == county_code, _incident):
+                                  _in_county(info, county_code, by_agency=True), _incident):
             yield item
 
     @strawberry.subscription(description="Early warnings of deadlines about to fall due, in every service")
     async def deadline_warning(self, info: strawberry.Info,
                                county_code: str | None = None) -> AsyncGenerator[DeadlineAlert, None]:
         topics = [f"{d}.deadline.warning" for d in DEADLINE_DOMAINS]
-        async for item in _stream(info, "deadlineWarning", topics,
-                                  lambda d: county_code is None or _county(d) == county_code,
+        async for item in _stream(info, "deadlineWarning", topics, _in_county(info, county_code),
                                   DeadlineAlert.from_event):
             yield item
 
@@ -171,21 +186,20 @@ class LiveSubscription:
     async def deadline_breached(self, info: strawberry.Info,
                                 county_code: str | None = None) -> AsyncGenerator[DeadlineAlert, None]:
         topics = [f"{d}.deadline.breached" for d in DEADLINE_DOMAINS]
-        async for item in _stream(info, "deadlineBreached", topics,
-                                  lambda d: county_code is None or _county(d) == county_code,
+        async for item in _stream(info, "deadlineBreached", topics, _in_county(info, county_code),
                                   DeadlineAlert.from_event):
             yield item
 
     @strawberry.subscription(description="Governance cases opened (item 9)")
     async def case_opened(self, info: strawberry.Info,
                           county_code: str | None = None) -> AsyncGenerator[CaseAlert, None]:
-        async for item in _stream(info, "caseOpened", [CASE_TOPICS["opened"]],
-                                  lambda d: county_code is None or _county(d) == county_code, CaseAlert.from_event):
+        async for item in _stream(info, "caseOpened", [CASE_TOPICS["opened"]], _in_county(info, county_code),
+                                  CaseAlert.from_event):
             yield item
 
     @strawberry.subscription(description="Governance cases escalated to the county or the city (item 9)")
     async def case_escalated(self, info: strawberry.Info,
                              county_code: str | None = None) -> AsyncGenerator[CaseAlert, None]:
-        async for item in _stream(info, "caseEscalated", [CASE_TOPICS["escalated"]],
-                                  lambda d: county_code is None or _county(d) == county_code, CaseAlert.from_event):
+        async for item in _stream(info, "caseEscalated", [CASE_TOPICS["escalated"]], _in_county(info, county_code),
+                                  CaseAlert.from_event):
             yield item

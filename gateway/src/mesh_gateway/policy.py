@@ -82,6 +82,7 @@ QUERY: dict[str, Rule] = {
     "projectCases": rule(R.LEADER, R.DEPARTMENT, R.POLICE, OFFICE),
     "incidentCase": rule(R.LEADER, R.DEPARTMENT, R.POLICE, OFFICE),
     "keyProtection": rule(R.LEADER, R.DEPARTMENT, R.POLICE, OFFICE),
+    "leadersInCharge": rule(R.LEADER, R.DEPARTMENT, R.POLICE, OFFICE),
     "quietProductionDays": rule(GOVERNMENT, R.ENTERPRISE, own_enterprise="enterpriseId"),
     "enforcementChecks": rule(R.DEPARTMENT, R.POLICE, R.LEADER, OFFICE),
     "enforcementStats": rule(R.DEPARTMENT, R.LEADER, OFFICE, R.OPS),
@@ -160,4 +161,20 @@ ROOTS = {"Query": QUERY, "Mutation": MUTATION, "Subscription": SUBSCRIPTION}
 NESTED: dict[tuple[str, str], frozenset[Role]] = {
     # Who called the police is for the police and the office, whatever led to the incident.
     ("Incident", "reporterContact"): frozenset({R.POLICE, R.OPTIMISATION_OFFICE}),
+    # A link to a list does not widen who may read the list. In particular an enterprise reaches the leaders
+    # paired with it (its own pairings) but not their other pairings, visits and problems: through them it
+    # would reach other enterprises' rows (their requests, cases, incidents).
+    ("Leader", "pairings"): QUERY["pairings"].roles,
+    ("Leader", "visits"): QUERY["visits"].roles,
+    ("Leader", "openProblems"): QUERY["problems"].roles,
+    ("Pairing", "visits"): QUERY["visits"].roles,
+    ("GovernanceCase", "accountabilityRecords"): QUERY["accountabilityRecords"].roles,
+}
+
+FILING_BODIES: dict[Role, frozenset[str]] = {
+    # Item 11: a filing is decided by the body its amount routed it to. City leaders are the City Party
+    # Committee and City Government; the optimisation office decides what is routed to it, and (no role of
+    # its own in the graph) to the burden-reduction office. Values are FilingBody's.
+    R.LEADER: frozenset({"city_committee_and_government"}),
+    R.OPTIMISATION_OFFICE: frozenset({"city_optimisation_office", "city_burden_reduction_office"}),
 }

@@ -303,6 +303,13 @@ class Pairing:
     async def target(self, info: strawberry.Info) -> PairingTarget | None:
         return await _target(info, self.target_kind, str(self.target_id))
 
+    @strawberry.field(description="Item 19: the leader's visits made under this pairing, newest first (a visit "
+                                  "made while unpaired belongs to no pairing)")
+    async def visits(self, info: strawberry.Info, first: int = 20) -> list[Visit]:
+        # The leader's visits, batched across the request (one ListVisits for every pairing's leader).
+        found = of_county(info, await contacts_loaders(info).visits_of_leader.load(str(self.leader_id)))
+        return [Visit.from_proto(v) for v in found if v.pairing_id == self.id][:max(first, 0)]
+
 
 @strawberry.type(description="Item 19: a leader's visit to an enterprise or a project site")
 class Visit:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -12,6 +13,8 @@ from mesh.environment.v1 import environment_pb2_grpc
 from mesh_gateway.errors import call
 
 T = TypeVar("T")
+ACCOUNTABILITY_PAGE = 100
+"""The service's largest page of accountability records."""
 
 
 def _by_id(items: Sequence[T], ids: list[str]) -> list[T | None]:
@@ -25,7 +28,8 @@ def _by_key(reply: pb.CasesByKeyResponse, keys: list[str]) -> list[list[pb.Case]
 
 
 class EnvironmentLoaders:
-    """Cases by id, by enterprise, by project, by incident; enforcement checks, fine filings and findings by id."""
+    """Cases by id, by enterprise, by project, by incident; enforcement checks, fine filings and findings by id;
+    accountability records by their case or finding."""
 
     def __init__(self, stub: environment_pb2_grpc.EnvironmentServiceStub) -> None:
         self._stub = stub
@@ -37,6 +41,8 @@ class EnvironmentLoaders:
             load_fn=self._enforcement_checks)
         self.fines: DataLoader[str, pb.FineFiling | None] = DataLoader(load_fn=self._fines)
         self.findings: DataLoader[str, pb.Finding | None] = DataLoader(load_fn=self._findings)
+        self.accountability_of_subject: DataLoader[str, list[pb.AccountabilityRecord]] = DataLoader(
+            load_fn=self._accountability_of_subjects)
 
     async def _cases(self, ids: list[str]) -> list[pb.Case | None]:
         reply = await call(self._stub.BatchGetCases(pb.BatchGetCasesRequest(ids=ids)))
@@ -66,3 +72,20 @@ class EnvironmentLoaders:
     async def _findings(self, ids: list[str]) -> list[pb.Finding | None]:
         reply = await call(self._stub.BatchGetFindings(pb.BatchGetFindingsRequest(ids=ids)))
         return _by_id(reply.findings, ids)
+
+    async def _accountability_of_subjects(self, ids: list[str]) -> list[list[pb.AccountabilityRecord]]:
+        """Each case's or finding's records. One ListAccountability per subject, run together: the service has
+        no lookup of several subjects in one call yet (a repeated ``subject_ids`` would make this one call)."""
+
+        async def of(subject_id: str) -> list[pb.AccountabilityRecord]:
+            records: list[pb.AccountabilityRecord] = []
+            token = ""
+            while True:
+                reply = await call(self._stub.ListAccountability(pb.ListAccountabilityRequest(
+                    subject_id=subject_id, page_size=ACCOUNTABILITY_PAGE, page_token=token)))
+                records.extend(reply.records)
+                token = reply.next_page_token
+                if not token:
+                    return records
+
+        return list(await asyncio.gather(*(of(i) for i in ids)))

@@ -10,6 +10,7 @@ import strawberry
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_gateway.auth import Role
+from mesh_gateway.authorization import forbidden
 from mesh_gateway.context import actor
 from mesh_gateway.environment.enums import FilingBody, Level, SiteKind, to_proto
 from mesh_gateway.environment.inputs import (
@@ -33,10 +34,28 @@ from mesh_gateway.environment.types import (
     QuietProductionDays,
 )
 from mesh_gateway.errors import call
+from mesh_gateway.policy import FILING_BODIES
 
 
 def _case(reply: pb.Case) -> GovernanceCase:
     return GovernanceCase.from_proto(reply)
+
+
+def _may_decide_as(info: strawberry.Info, body: FilingBody) -> None:
+    """Item 11: a user decides a filing only as the body their role is (the service then checks that the filing
+    was routed to that body). Every filing body is a city body, so a county-level user decides none. With
+    sign-in off no one is identified, so nothing is checked."""
+    if info.context.verifier is None:
+        return
+    principal = info.context.principal
+    role = principal.role
+    if principal.county_code:
+        raise forbidden(f"filings are decided by city bodies (item 11), and this user acts for county "
+                        f"{principal.county_code}", "body")
+    if body.value not in FILING_BODIES.get(role, frozenset()):
+        bodies = sorted(b.name for b in FilingBody if b.value in FILING_BODIES.get(role, frozenset()))
+        raise forbidden(f"the role {role.value} does not decide as {body.name}: it decides filings routed to "
+                        f"{', '.join(bodies) or 'no filing body'} (item 11)", "body")
 
 
 @strawberry.type
@@ -76,9 +95,12 @@ class EnvironmentMutation:
         reply = await call(info.context.clients.environment.FileFine(input.to_proto(actor(info))))
         return FineFiling.from_proto(reply)
 
-    @strawberry.mutation(description="Item 11: the filing body approves or rejects, with a reason")
+    @strawberry.mutation(description="Item 11: the filing body approves or rejects, with a reason (city leaders "
+                                     "decide as the City Party Committee and Government, the optimisation office "
+                                     "as itself or the burden-reduction office)")
     async def decide_fine(self, info: strawberry.Info, fine_id: strawberry.ID, body: FilingBody, approve: bool,
                           reason: str) -> FineFiling:
+        _may_decide_as(info, body)
         reply = await call(info.context.clients.environment.DecideFine(pb.DecideFineRequest(
             fine_id=str(fine_id), body=to_proto(pb.FilingBody, body), approve=approve, reason=reason,
             actor=actor(info))))

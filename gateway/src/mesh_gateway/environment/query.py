@@ -18,6 +18,7 @@ from mesh.environment.v1 import environment_pb2 as pb
 from mesh_gateway.county import county_scoped, in_county, must_see, of_county, own_county, row_county, user_county
 from mesh_gateway.environment.enums import (
     AccountabilityKind,
+    Channel,
     FilingBody,
     FilingState,
     FindingState,
@@ -36,6 +37,7 @@ from mesh_gateway.environment.types import (
     InspectionFinding,
     InspectionGroup,
     KeyProtectionEntry,
+    LeaderInCharge,
     QuietProductionDays,
     RefusalCount,
     environment_loaders,
@@ -155,15 +157,18 @@ class EnvironmentQuery:
         found = in_county(info, await environment_loaders(info).findings.load(str(id)), "finding")
         return None if found is None else InspectionFinding.from_proto(found)
 
-    @strawberry.field(description="Item 15: supervised findings newest first, by responsible unit, state and county "
-                                  "(item 9: a county-level user always gets their own; a finding at no site is in "
-                                  "no county)")
+    @strawberry.field(description="Item 15: supervised findings newest first, by responsible unit, state, county, "
+                                  "the channel that brought them and the enterprise (item 9: a county-level user "
+                                  "always gets their own; a finding at no site is in no county)")
     async def inspection_findings(
         self, info: strawberry.Info, responsible_unit: str | None = None, states: list[FindingState] | None = None,
-        first: int = 20, after: str | None = None, county_code: str | None = None,
+        first: int = 20, after: str | None = None, county_code: str | None = None, channel: Channel | None = None,
+        enterprise_id: strawberry.ID | None = None,
     ) -> Connection[InspectionFinding]:
         reply = await call(info.context.clients.environment.ListFindings(pb.ListFindingsRequest(
             responsible_unit=responsible_unit, states=[to_proto(pb.FindingState, s) for s in states or []],
+            channel=None if channel is None else to_proto(pb.Channel, channel),
+            enterprise_id=None if enterprise_id is None else str(enterprise_id),
             county_code=own_county(info, county_code),
             page_size=check_first(first), page_token=after or "")))
         return Connection[InspectionFinding].from_page([InspectionFinding.from_proto(f) for f in reply.findings],
@@ -188,15 +193,17 @@ class EnvironmentQuery:
                 shown.append(InspectionGroup.from_proto(narrowed))
         return shown
 
-    @strawberry.field(description="Items 9, 18: accountability records newest first, by unit, kind and county (of "
-                                  "the case or finding; a county-level user always gets their own)")
+    @strawberry.field(description="Items 9, 18: accountability records newest first, by unit, kind, the case or "
+                                  "finding held to account (subjectId) and county (of the case or finding; a "
+                                  "county-level user always gets their own)")
     async def accountability_records(
         self, info: strawberry.Info, responsible_unit: str | None = None, kind: AccountabilityKind | None = None,
         first: int = 20, after: str | None = None, county_code: str | None = None,
+        subject_id: strawberry.ID | None = None,
     ) -> Connection[AccountabilityRecord]:
         reply = await call(info.context.clients.environment.ListAccountability(pb.ListAccountabilityRequest(
             responsible_unit=responsible_unit, kind=None if kind is None else to_proto(pb.AccountabilityKind, kind),
-            county_code=own_county(info, county_code),
+            subject_id=None if subject_id is None else str(subject_id), county_code=own_county(info, county_code),
             page_size=check_first(first), page_token=after or "")))
         return Connection[AccountabilityRecord].from_page(
             [AccountabilityRecord.from_proto(r) for r in reply.records], list(reply.cursors), reply.next_page_token)
@@ -208,6 +215,14 @@ class EnvironmentQuery:
         reply = await call(info.context.clients.environment.CountAccountability(pb.CountAccountabilityRequest(
             county_code=own_county(info, county_code))))
         return [AccountabilityCount(responsible_unit=u.responsible_unit, count=u.count) for u in reply.units]
+
+    @strawberry.field(description="Item 9: the leaders in charge each county and township has named, of the codes "
+                                  "given or all (a county-level user gets their county's and its townships')")
+    async def leaders_in_charge(self, info: strawberry.Info, codes: list[str] | None = None) -> list[LeaderInCharge]:
+        reply = await call(info.context.clients.environment.ListLeadersInCharge(
+            pb.ListLeadersInChargeRequest(codes=codes or [])))
+        # A township's code (9 digits) begins with its county's 6.
+        return [LeaderInCharge.from_proto(x) for x in of_county(info, reply.leaders, lambda x: x.code[:6] or None)]
 
     @strawberry.field(description="Item 9: enterprises and projects under key protection by hand (a county-level "
                                   "user gets their county's)")

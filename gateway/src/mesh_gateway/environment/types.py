@@ -214,6 +214,12 @@ class GovernanceCase:
         found = await info.context.loaders.incidents.load_many([str(i) for i in self.incident_ids])
         return [Incident.from_proto(i) for i in of_county(info, [i for i in found if i is not None])]
 
+    @strawberry.field(description="Items 9, 18: the units held accountable for this case (its plan missing, closed "
+                                  "late); for leaders and the optimisation office, as accountabilityRecords is")
+    async def accountability_records(self, info: strawberry.Info) -> list[AccountabilityRecord]:
+        found = await environment_loaders(info).accountability_of_subject.load(str(self.id))
+        return [AccountabilityRecord.from_proto(r) for r in found if r.subject_type == "case"]
+
 
 @strawberry.type(description="Item 10: one prohibition an action breaks, why, and the policy item")
 class EnforcementRefusal:

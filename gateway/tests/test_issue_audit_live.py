@@ -1,0 +1,138 @@
+"""Subscriptions filterable by territory, delivering only what the subscriber may see (/work/helpers/audit-7.md).
+
+Domain events are published on NATS as the services publish them (the streams declared as the services
+declare them); the gateway follows them and delivers over graphql-transport-ws. In each case the event the
+subscriber must not get is published first on the same subject, so were it delivered it would come first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mesh_contacts.events import STREAMS as CONTACTS_STREAMS
+from mesh_environment.events import STREAMS as ENVIRONMENT_STREAMS
+from mesh_gateway.auth import Principal, Role, issue
+from mesh_gateway.settings import GatewaySettings
+from mesh_gateway.testing import RunningGateway, next_payload, running_gateway, subscription
+from mesh_officers.events import STREAMS as OFFICERS_STREAMS
+from mesh_response.events import STREAMS as RESPONSE_STREAMS
+from meshlib.bus import Bus
+from meshlib.envelope import Envelope
+from meshlib.testing.plugin import settings_for
+
+OWN, OTHER = "410311", "410305"
+COUNTY_LEADER = Principal("l2", Role.LEADER, county_code=OWN)
+OFFICE = Principal("x1", Role.OPTIMISATION_OFFICE)
+POLICE = Principal("p1", Role.POLICE, agency="luolong-police", county_code=OWN)
+
+
+@dataclass
+class Live:
+    gateway: RunningGateway
+    bus: Bus
+    secret: bytes
+
+    def auth(self, principal: Principal) -> dict[str, str]:
+        token = issue(self.secret, principal, issuer="mesh-dev", audience="mesh-gateway")
+        return {"Authorization": f"Bearer {token}"}
+
+    async def publish(self, subject: str, about: str, data: dict[str, Any]) -> None:
+        await self.bus.publish(subject, Envelope(id=f"{subject}:{about}", type=f"mesh.{subject}", source="test",
+                                                 subject=about, data=data))
+
+
+@pytest.fixture
+async def live(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Live]:
+    for streams in (RESPONSE_STREAMS, ENVIRONMENT_STREAMS, OFFICERS_STREAMS, CONTACTS_STREAMS):
+        await bus.ensure_streams(streams)
+    secret_file = tmp_path / "jwt.key"
+    settings = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file))
+    async with running_gateway(settings) as gateway:
+        yield Live(gateway, bus, secret_file.read_bytes().strip())
+
+
+def case(case_id: str, county: str) -> dict[str, Any]:
+    return {"case_id": case_id, "enterprise_id": "ent-1", "project_id": None, "offence": "extortion",
+            "state": "open", "level": "township", "major": True, "key_protection": False,
+            "territory": {"county_code": county, "township_code": county + "010"}, "incident_ids": []}
+
+
+def incident(incident_id: str, agency: str, county: str) -> dict[str, Any]:
+    return {"incident_id": incident_id, "agency": agency, "external_id": incident_id.split(":")[1],
+            "category": "extortion", "severity": "major", "occurred_at": "2026-11-27T08:00:00+00:00",
+            "received_at": "2026-11-27T08:00:01+00:00", "location": "x", "description": "d",
+            "reporter_contact": "110", "status": "dispatched", "unit_id": agency,
+            "territory": {"county_code": county, "township_code": None, "source": "enterprise"}}
+
+
+def deadline(deadline_id: str, county: str) -> dict[str, Any]:
+    return {"deadline_id": deadline_id, "kind": "request-complete", "subject_type": "request",
+            "subject_id": deadline_id, "responsible": "Housing Bureau", "due_at": "2026-11-27T08:00:00+00:00",
+            "warn_at": None, "escalate_to": "city-optimisation-office", "clause": "Item 13", "state": "breached",
+            "data": {"county_code": county}}
+
+
+async def test_a_county_level_user_gets_its_countys_cases_and_a_city_wide_one_the_county_it_asks_for(
+    live: Live,
+) -> None:
+    """Police are county-level users for cases (only incidents are theirs by agency)."""
+    query = "subscription($c: String) { caseOpened(countyCode: $c) { caseId countyCode } }"
+    async with AsyncExitStack() as stack:
+        county_leader = await stack.enter_async_context(subscription(
+            live.gateway.url, query, payload=live.auth(COUNTY_LEADER)))
+        office = await stack.enter_async_context(subscription(
+            live.gateway.url, query, {"c": OTHER}, payload=live.auth(OFFICE)))
+        police = await stack.enter_async_context(subscription(live.gateway.url, query, payload=live.auth(POLICE)))
+        # A county-level user asking for another county is refused, as the lists refuse it (and gets nothing).
+        refused = await stack.enter_async_context(subscription(
+            live.gateway.url, query, {"c": OTHER}, payload=live.auth(COUNTY_LEADER)))
+        first = await next_payload(refused)
+        assert first["data"] is None and first["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+        assert first["errors"][0]["extensions"]["field"] == "countyCode"
+        assert f"only county {OWN}" in first["errors"][0]["message"]
+        await live.gateway.wait_subscribers("environment.case.opened", 3)
+        await live.publish("environment.case.opened", "CASE-1", case("CASE-1", OTHER))
+        await live.publish("environment.case.opened", "CASE-2", case("CASE-2", OWN))
+        assert await next_payload(county_leader) == {"data": {"caseOpened": {"caseId": "CASE-2", "countyCode": OWN}}}
+        assert await next_payload(office) == {"data": {"caseOpened": {"caseId": "CASE-1", "countyCode": OTHER}}}
+        assert await next_payload(police) == {"data": {"caseOpened": {"caseId": "CASE-2", "countyCode": OWN}}}
+
+
+async def test_escalated_incidents_by_territory_and_to_police_by_their_agency(live: Live) -> None:
+    query = "subscription($c: String) { incidentEscalated(countyCode: $c) { id } }"
+    async with AsyncExitStack() as stack:
+        office = await stack.enter_async_context(subscription(
+            live.gateway.url, query, {"c": OWN}, payload=live.auth(OFFICE)))
+        police = await stack.enter_async_context(subscription(live.gateway.url, query, payload=live.auth(POLICE)))
+        county_leader = await stack.enter_async_context(subscription(
+            live.gateway.url, query, payload=live.auth(COUNTY_LEADER)))
+        await live.gateway.wait_subscribers("incidents.escalated", 3)
+        # Police are scoped by agency, not county: another agency's incident in their own county is not theirs.
+        await live.publish("incidents.escalated", "xigong-police:1", incident("xigong-police:1", "xigong-police", OWN))
+        await live.publish("incidents.escalated", "luolong-police:2",
+                           incident("luolong-police:2", "luolong-police", OTHER))
+        await live.publish("incidents.escalated", "luolong-police:3",
+                           incident("luolong-police:3", "luolong-police", OWN))
+        assert await next_payload(office) == {"data": {"incidentEscalated": {"id": "xigong-police:1"}}}
+        assert await next_payload(office) == {"data": {"incidentEscalated": {"id": "luolong-police:3"}}}
+        assert await next_payload(police) == {"data": {"incidentEscalated": {"id": "luolong-police:2"}}}
+        assert await next_payload(county_leader) == {"data": {"incidentEscalated": {"id": "xigong-police:1"}}}
+        assert await next_payload(county_leader) == {"data": {"incidentEscalated": {"id": "luolong-police:3"}}}
+
+
+async def test_breached_deadlines_by_territory(live: Live) -> None:
+    query = "subscription($c: String) { deadlineBreached(countyCode: $c) { deadlineId countyCode clause } }"
+    async with subscription(live.gateway.url, query, {"c": OWN}, payload=live.auth(OFFICE)) as office, \
+            subscription(live.gateway.url, query, payload=live.auth(COUNTY_LEADER)) as county_leader:
+        await live.gateway.wait_subscribers("officers.deadline.breached", 2)
+        await live.publish("officers.deadline.breached", "D-1", deadline("D-1", OTHER))
+        await live.publish("officers.deadline.breached", "D-2", deadline("D-2", OWN))
+        expected = {"data": {"deadlineBreached": {"deadlineId": "D-2", "countyCode": OWN, "clause": "Item 13"}}}
+        assert await next_payload(office) == expected
+        assert await next_payload(county_leader) == expected
