@@ -12,40 +12,76 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 
+from mesh.contacts.v1 import contacts_pb2
+from mesh.environment.v1 import environment_pb2
+from mesh.officers.v1 import officers_pb2
 from mesh.response.v1 import response_pb2
-from meshlib.channels import channel, service_config
+from meshlib.channels import channel, is_read, service_config
 
 RESPONSE = response_pb2.DESCRIPTOR.services_by_name["ResponseService"]
+ENVIRONMENT = environment_pb2.DESCRIPTOR.services_by_name["EnvironmentService"]
+OFFICERS = officers_pb2.DESCRIPTOR.services_by_name["OfficersService"]
 
 
 def test_reads_are_retried_on_unavailable_and_writes_are_not() -> None:
-    config = service_config([RESPONSE], 2.5)
-    retried, every = config["methodConfig"]
+    config = service_config([RESPONSE, ENVIRONMENT, OFFICERS])
+    (retried,) = config["methodConfig"]
     methods = {n["method"] for n in retried["name"]}
     assert {"GetIncident", "BatchGetIncidents", "ListIncidents", "ListUnits", "GetStatistics"} <= methods
-    assert not methods & {"Dispatch", "Acknowledge", "Resolve", "Transfer", "RegisterUnit"}
+    # Reads by what the proto declares, not by name: the DataLoaders' batch reads are retried too...
+    assert {"IncidentsByEnterprises", "OfficersByTargets", "RequestsByEnterprises", "NonApprovalsBySubjects",
+            "CheckLeadHandlingEligibility", "CountAccountability"} <= methods
+    # ...and a call named like a read that keeps what it checked is not.
+    assert not methods & {"Dispatch", "Acknowledge", "Resolve", "Transfer", "RegisterUnit", "CheckEnforcement"}
     assert retried["retryPolicy"]["retryableStatusCodes"] == ["UNAVAILABLE"]
-    assert every == {"name": [{"service": "mesh.response.v1.ResponseService"}], "timeout": "2.5s"}
+    assert "timeout" not in retried, "deadlines go with each call (see meshlib.channels)"
 
 
-async def test_the_default_deadline_applies_to_calls_that_set_none() -> None:
-    # A server that accepts the connection and never answers: only the deadline ends the call.
+def test_every_method_named_as_a_read_is_declared_one() -> None:
+    """A new Get/BatchGet/List method without ``option idempotency_level = NO_SIDE_EFFECTS`` would never be
+    retried while a service restarts; and no write may carry it."""
+    writes = ("Register", "Update", "Open", "Close", "Record", "File", "Decide", "Dispatch", "Resolve")
+    for pb in (contacts_pb2, environment_pb2, officers_pb2, response_pb2):
+        for service in pb.DESCRIPTOR.services_by_name.values():
+            for method in service.methods:
+                if method.name.startswith(("Get", "BatchGet", "List")):
+                    assert is_read(method), f"{service.name}.{method.name} is not declared NO_SIDE_EFFECTS"
+                if method.name.startswith(writes):
+                    assert not is_read(method), f"{service.name}.{method.name} is a write declared a read"
+
+
+async def test_the_default_deadline_applies_to_calls_that_set_none_and_reaches_the_server() -> None:
+    # A server that answers after the seconds the request names (never, for "forever").
+    told: list[float | None] = []
+
+    class Slow(health_pb2_grpc.HealthServicer):
+        async def Check(self, request: Any, context: grpc.aio.ServicerContext) -> Any:
+            told.append(context.time_remaining())
+            if request.service == "forever":
+                await asyncio.Event().wait()
+            await asyncio.sleep(float(request.service))
+            return health_pb2.HealthCheckResponse(status=health_pb2.HealthCheckResponse.SERVING)
+
     server = grpc.aio.server()
     port = server.add_insecure_port("127.0.0.1:0")
-
-    class Silent(health_pb2_grpc.HealthServicer):
-        async def Check(self, request: Any, context: Any) -> Any:
-            await asyncio.Event().wait()  # never answers
-
-    health_pb2_grpc.add_HealthServicer_to_server(Silent(), server)
+    health_pb2_grpc.add_HealthServicer_to_server(Slow(), server)
     await server.start()
     health = health_pb2.DESCRIPTOR.services_by_name["Health"]
-    ch = channel(f"127.0.0.1:{port}", services=[health], timeout=0.5)
-    with pytest.raises(grpc.aio.AioRpcError) as err:
-        await health_pb2_grpc.HealthStub(ch).Check(health_pb2.HealthCheckRequest())
-    assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
-    await ch.close()
+    async with channel(f"127.0.0.1:{port}", services=[health], timeout=1.5) as ch:
+        stub = health_pb2_grpc.HealthStub(ch)
+        # Well within the deadline: answered (a 1.5 s deadline in the service config failed it at once).
+        await stub.Check(health_pb2.HealthCheckRequest(service="0.2"))
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await stub.Check(health_pb2.HealthCheckRequest(service="forever"))
+        assert err.value.code() == grpc.StatusCode.DEADLINE_EXCEEDED
+        # A caller's own deadline wins.
+        await stub.Check(health_pb2.HealthCheckRequest(service="0"), timeout=30)
     await server.stop(0)
+    # The server is told each call's deadline: the channel's 1.5 s, then the caller's 30 s (as the server's
+    # clock reads them, so not to the millisecond).
+    default, default_again, own = told
+    assert default is not None and default_again is not None and own is not None, told
+    assert max(default, default_again) < 5 < own, told
 
 
 async def test_calls_spread_over_every_address_of_the_target() -> None:
@@ -114,4 +150,5 @@ async def test_each_call_is_one_client_span_whose_context_reaches_the_server(
     assert seen[0]["x-caller"] == "test"
     for span, metadata in zip((ok, failed), seen, strict=True):
         assert span.context is not None
-        assert metadata["traceparent"] == f"00-{span.context.trace_id:032x}-{span.context.span_id:016x}-{span.context.trace_flags:02x}"
+        ctx = span.context
+        assert metadata["traceparent"] == f"00-{ctx.trace_id:032x}-{ctx.span_id:016x}-{ctx.trace_flags:02x}"
