@@ -15,7 +15,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -196,6 +196,12 @@ async def test_healthz_says_alive_and_readyz_says_whether_every_service_serves(m
 class Issuer:
     url: str
     key: rsa.RSAPrivateKey
+    asked: threading.Event
+    """Set when the keys are first asked for."""
+    release: threading.Event | None = None
+    """When set up, the keys are served only once this is set (or after a failsafe 15 s)."""
+    released: list[bool] = field(default_factory=list)
+    """Per request held: whether ``release`` let it go (False: the failsafe did)."""
 
     def token(self, principal: Principal, key: rsa.RSAPrivateKey | None = None) -> str:
         now = int(time.time())
@@ -204,15 +210,19 @@ class Issuer:
         return jwt.encode(claims, key or self.key, algorithm="RS256", headers={"kid": "city-1"})
 
 
-@pytest.fixture
-def issuer() -> Iterator[Issuer]:
+def _issuer(release: threading.Event | None) -> Iterator[Issuer]:
     """An identity provider's JWKS endpoint: a real HTTP server on a free port, in a thread."""
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
     body = json.dumps({"keys": [{**jwk, "kid": "city-1", "use": "sig", "alg": "RS256"}]}).encode()
+    asked = threading.Event()
+    released: list[bool] = []
 
     class Keys(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
+            asked.set()
+            if release is not None:
+                released.append(release.wait(15))
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(body)))
@@ -226,11 +236,24 @@ def issuer() -> Iterator[Issuer]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield Issuer(f"http://127.0.0.1:{server.server_address[1]}/jwks.json", key)
+        yield Issuer(f"http://127.0.0.1:{server.server_address[1]}/jwks.json", key, asked, release, released)
     finally:
+        if release is not None:
+            release.set()
         server.shutdown()
         thread.join()
         server.server_close()
+
+
+@pytest.fixture
+def issuer() -> Iterator[Issuer]:
+    yield from _issuer(None)
+
+
+@pytest.fixture
+def slow_issuer() -> Iterator[Issuer]:
+    """An identity provider that answers for its keys only when the test lets it."""
+    yield from _issuer(threading.Event())
 
 
 async def test_production_verifies_tokens_against_the_issuers_jwks_and_refuses_others(
@@ -257,3 +280,26 @@ async def test_production_verifies_tokens_against_the_issuers_jwks_and_refuses_o
         anonymous = await ask(None)
         assert anonymous["data"] is None and codes(anonymous) == ["UNAUTHENTICATED"]
     assert services[1].calls["ListIncidents"] == 1, "only the signed-in office's query reached the service"
+
+
+async def test_fetching_the_issuers_keys_holds_up_no_other_request(
+    mesh_env: dict[str, str], bus: Bus, services: tuple[str, Response, HealthServicer], slow_issuer: Issuer,
+) -> None:
+    """PyJWT fetches the keys synchronously: on the event loop, one slow identity provider would stall every
+    request of the gateway (this test's too, as the gateway runs in its process) until it answered."""
+    await bus.ensure_streams(RESPONSE_STREAMS)
+    settings = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, ENVIRONMENT="production",
+                            JWT_JWKS_URL=slow_issuer.url, JWT_ISSUER="https://id.example.city", **_targets(services[0]))
+    assert slow_issuer.release is not None
+    office = slow_issuer.token(Principal("x1", Role.OPTIMISATION_OFFICE))
+    async with running_gateway(settings) as gateway:
+        signing_in = asyncio.create_task(gateway.query(PAGE, {"n": 1}, headers={"Authorization": f"Bearer {office}"}))
+        assert await asyncio.to_thread(slow_issuer.asked.wait, 10), "the gateway asked for the issuer's keys"
+        # While the keys are being fetched, the gateway answers others (a signed-out caller here)...
+        other = await gateway.query(PAGE, {"n": 1})
+        assert codes(other) == ["UNAUTHENTICATED"]
+        # ...and only then does the test let the issuer answer. Fetched on the event loop, the keys would have
+        # held this test up too, until the issuer's failsafe answered instead.
+        slow_issuer.release.set()
+        assert (await signing_in) == {"data": {"incidents": {"edges": [], "pageInfo": {"hasNextPage": False}}}}
+    assert slow_issuer.released == [True], "the keys were released by the test, not by the failsafe"

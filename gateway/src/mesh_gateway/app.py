@@ -39,12 +39,16 @@ class _GraphQL(GraphQL[Context, None]):
 
     async def get_context(self, request: Any, response: Any) -> Context:
         state = request.app.state
-        return Context.create(state.clients, state.hub, request, response, verifier=self._verifier)
+        context = Context.create(state.clients, state.hub, request, response, verifier=self._verifier)
+        if request.scope["type"] == "http":  # a websocket signs in with its connection_init (on_ws_connect)
+            await context.sign_in()
+        return context
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """A subscriber signs in with ``{"Authorization": "Bearer ..."}`` in connection_init; a bad token is 4403."""
+        await context.sign_in()
         try:
-            context.principal  # noqa: B018 - verifies the token now, before any subscription starts
+            context.principal  # noqa: B018 - the token's refusal, before any subscription starts
         except AuthError as err:
             log.info("websocket sign-in refused: %s", err)
             raise ConnectionRejectionError from None

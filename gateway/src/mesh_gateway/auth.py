@@ -9,6 +9,7 @@ the reason, never treated as the public.
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 import time
 from collections import OrderedDict
@@ -82,12 +83,31 @@ class TokenVerifier:
         self._clock = clock
 
     def principal(self, authorization: str | None) -> Principal:
-        if not authorization:
+        token = _bearer(authorization)
+        return PUBLIC if token is None else self.verify(token)
+
+    async def signed_in(self, authorization: str | None) -> Principal:
+        """:meth:`principal`, without holding up the event loop while the issuer's keys are fetched.
+
+        With a JWKS, a token not trusted from memory needs its issuer's key, which PyJWT fetches over HTTP
+        (synchronously, up to its 30 s timeout) when the key is not cached: that fetch runs in a thread,
+        so the gateway's other requests go on meanwhile. The token is then verified here against the key
+        now cached. An issuer that cannot be reached refuses the token, and is asked again next time.
+        """
+        token = _bearer(authorization)
+        if token is None:
             return PUBLIC
-        scheme, _, token = authorization.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            raise AuthError("the Authorization header must be 'Bearer <token>'")
-        return self.verify(token.strip())
+        if self._jwks is not None and not self._trusted(token):
+            try:
+                await asyncio.to_thread(self._jwks.get_signing_key_from_jwt, token)
+            except jwt.PyJWTError as exc:
+                raise AuthError(f"the token is not valid: {exc}") from None
+        return self.verify(token)
+
+    def _trusted(self, token: str) -> bool:
+        """Whether :meth:`verify` would answer from memory, without checking the signature."""
+        kept = self._verified.get(token)
+        return kept is not None and self._clock() < kept[2]
 
     def verify(self, token: str) -> Principal:
         """The principal of a valid token.
@@ -135,6 +155,16 @@ class TokenVerifier:
         return Principal(subject=str(claims["sub"]), role=role, name=str(claims.get("name", "")),
                          county_code=claims.get("county_code"), agency=claims.get("agency"),
                          enterprise_id=claims.get("enterprise_id")), float(claims["exp"])
+
+
+def _bearer(authorization: str | None) -> str | None:
+    """The token of an ``Authorization: Bearer <token>`` header; None without a header (the public)."""
+    if not authorization:
+        return None
+    scheme, _, token = authorization.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise AuthError("the Authorization header must be 'Bearer <token>'")
+    return token.strip()
 
 
 def issue(secret: bytes, principal: Principal, *, issuer: str, audience: str, ttl_seconds: int = 8 * 3600) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 from strawberry.dataloader import DataLoader
 
 from mesh.response.v1 import response_pb2
-from mesh_gateway.auth import Principal, Role, TokenVerifier
+from mesh_gateway.auth import AuthError, Principal, Role, TokenVerifier
 from mesh_gateway.clients import ServiceClients
 from mesh_gateway.contacts.loaders import ContactsLoaders
 from mesh_gateway.environment.loaders import EnvironmentLoaders
@@ -67,6 +67,7 @@ class Context:
     connection_params: dict[str, Any] | None = None
     """graphql-transport-ws: the connection_init payload (carries "Authorization" for subscriptions)."""
     _principal: Principal | None = field(default=None, repr=False)
+    _refused: AuthError | None = field(default=None, repr=False)
 
     @classmethod
     def create(cls, clients: ServiceClients, hub: Hub, request: Any = None, response: Any = None,
@@ -74,9 +75,21 @@ class Context:
         return cls(clients=clients, hub=hub, loaders=Loaders(clients), verifier=verifier, request=request,
                    response=response)
 
+    async def sign_in(self) -> None:
+        """Verify the caller's token now, without holding up other requests while the issuer's keys are fetched
+        (:meth:`TokenVerifier.signed_in`); :attr:`principal` then answers, or raises the refusal."""
+        if self.verifier is None or self._principal is not None or self._refused is not None:
+            return
+        try:
+            self._principal = await self.verifier.signed_in(self._authorization())
+        except AuthError as err:
+            self._refused = err
+
     @property
     def principal(self) -> Principal:
         """Who is asking (raises :class:`AuthError` for a bad token; no token is the public)."""
+        if self._refused is not None:
+            raise AuthError(str(self._refused))
         if self._principal is None:
             if self.verifier is None:
                 self._principal = UNVERIFIED
