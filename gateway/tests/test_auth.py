@@ -23,11 +23,12 @@ from mesh_gateway.testing import RunningGateway, next_payload, running_gateway, 
 from mesh_response.push import push
 from mesh_response.service import SPEC as RESPONSE
 from mesh_response.settings import ResponseSettings
-from mesh_response.testing import report, wait_stored, wait_until
+from mesh_response.testing import report, wait_stored
 from meshlib.bus import Bus
 from meshlib.channels import channel
 from meshlib.service import running
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.poll import eventually
 
 ISSUER, AUDIENCE = "mesh-dev", "mesh-gateway"
 POLICE = Principal("p1", Role.POLICE, agency="luolong-police", county_code="410311")
@@ -224,7 +225,7 @@ async def test_a_county_level_user_sees_only_its_countys_incidents_and_statistic
         return found if len(found) == 2 and all(found.values()) else None
 
     # Each lies where its enterprise does (from contacts), not where the agency that reported it is.
-    everything = await wait_until(dispatched)
+    everything = await eventually(dispatched)
     assert everything == {"luolong-police:A-1": "410305", "xigong-police:B-1": "410311"}
     county_leader = Principal("l2", Role.LEADER, county_code="410311")
     own = rows(await mesh.query(INCIDENT_COUNTIES, county_leader))

@@ -41,6 +41,7 @@ from meshlib.bus import Bus
 from meshlib.channels import channel
 from meshlib.service import running
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.poll import eventually
 
 AGENCY = "luolong-police"
 ENTERPRISES = 100
@@ -116,17 +117,14 @@ async def push_incidents(city: City, reports: list[dict[str, Any]]) -> None:
 
 
 async def wait_stored_and_cased(city: City, ids: list[str], timeout: float = 30.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
     await wait_stored(city.response, ids, timeout)
-    while True:
+
+    async def cased() -> int:
         reply = await city.environment.stub.BatchGetCasesByIncident(epb.BatchGetCasesByIncidentRequest(
             incident_ids=ids))
-        if sum(1 for r in reply.results if r.cases) == len(ids):
-            return
-        if loop.time() > deadline:
-            raise AssertionError(f"cases for only {len(reply.results)} of {len(ids)} incidents in {timeout}s")
-        await asyncio.sleep(0.05)
+        return sum(1 for r in reply.results if r.cases)
+
+    await eventually(cased, until=lambda n: n == len(ids), timeout=timeout, what=f"cases for all {len(ids)} incidents")
 
 
 async def traced_query(city: City, query: str, variables: dict[str, Any] | None = None) -> tuple[dict[str, Any], int]:
@@ -155,19 +153,15 @@ def _ancestors(span: ReadableSpan, by_id: dict[int, ReadableSpan]) -> list[Reada
 
 async def gateway_calls(exporter: Any, trace_id: int, timeout: float = 10.0) -> Counter[str]:
     """The gRPC calls the gateway made in the trace, by method; calls between services are left out."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:  # a span ends a moment after the reply that it times may have been read: wait for its chain
+    def ended() -> tuple[list[ReadableSpan], list[list[ReadableSpan] | None]] | None:
         spans = [s for s in exporter.get_finished_spans() if s.context.trace_id == trace_id]
         by_id = {s.context.span_id: s for s in spans}
         clients = [s for s in spans if _is_grpc(s, SpanKind.CLIENT)]
-
         chains = [_ancestors(s, by_id) for s in clients]
-        if all(c is not None for c in chains):
-            break
-        if loop.time() > deadline:
-            raise AssertionError("the trace's spans did not all end in time")
-        await asyncio.sleep(0.02)
+        return (clients, chains) if all(c is not None for c in chains) else None
+
+    # A span ends a moment after the reply that it times may have been read: wait for its chain.
+    clients, chains = await eventually(ended, timeout=timeout, interval=0.02, what="the trace's spans to end")
     return Counter(s.name for s, c in zip(clients, chains, strict=True)
                    if c is not None and not any(_is_grpc(p, SpanKind.SERVER) for p in c))
 

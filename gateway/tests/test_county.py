@@ -25,7 +25,7 @@ from mesh_gateway.county_mutations import ACTS
 from mesh_gateway.schema import Mutation, build_schema
 from mesh_gateway.settings import GatewaySettings
 from mesh_gateway.testing import RunningGateway, running_gateway
-from mesh_officers.testing import CITY, MovableClock, RunningOfficers, officers_service, person, wait_for
+from mesh_officers.testing import CITY, MovableClock, RunningOfficers, officers_service, person
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
 from mesh_response.push import push
 from mesh_response.service import SPEC as RESPONSE
@@ -34,6 +34,7 @@ from mesh_response.testing import report
 from meshlib.bus import Bus
 from meshlib.service import running
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.poll import eventually
 
 ISSUER, AUDIENCE = "mesh-dev", "mesh-gateway"
 OWN, OTHER = "410311", "410305"
@@ -103,7 +104,7 @@ async def test_a_county_level_user_sees_only_its_countys_enterprise_requests(mes
             counted += len(reply.requests)
         return counted == len(REQUESTED)
 
-    await wait_for(settled)
+    await eventually(settled)
 
     def rows(reply: dict[str, Any]) -> dict[str, str]:
         assert "errors" not in reply, reply["errors"]
@@ -261,7 +262,7 @@ async def _requests_placed(mesh: Mesh, placed: dict[str, str]) -> None:
                 return False
         return True
 
-    await wait_for(settled)
+    await eventually(settled)
 
 
 async def test_a_county_level_user_looks_up_its_countys_rows_by_id_and_is_refused_another_countys(
@@ -584,7 +585,7 @@ async def test_a_county_level_user_acts_on_its_countys_incidents_only_and_police
         statuses = [(await read(i)).get("status") for i in (OWN_INCIDENT, OTHER_INCIDENT)]
         return statuses == ["dispatched", "dispatched"]
 
-    await wait_for(dispatched)
+    await eventually(dispatched)
     assert {(await read(i))["territory"]["countyCode"] for i in (OWN_INCIDENT, OTHER_INCIDENT)} == {OWN, OTHER}
 
     def change(mutation: str) -> str:

@@ -18,7 +18,7 @@ from mesh_environment.testing import RunningEnvironment, run_environment
 from mesh_gateway.auth import Principal, Role, issue
 from mesh_gateway.settings import GatewaySettings
 from mesh_gateway.testing import RunningGateway, running_gateway
-from mesh_officers.testing import MovableClock, officers_service, wait_for
+from mesh_officers.testing import MovableClock, officers_service
 from mesh_response.push import push
 from mesh_response.service import SPEC as RESPONSE
 from mesh_response.settings import ResponseSettings
@@ -26,6 +26,7 @@ from mesh_response.testing import report
 from meshlib.bus import Bus
 from meshlib.service import running
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.poll import eventually
 
 ISSUER, AUDIENCE = "mesh-dev", "mesh-gateway"
 OWN, OTHER = "410311", "410305"
@@ -204,7 +205,7 @@ async def test_a_county_level_user_hands_its_countys_incidents_to_its_countys_un
     async def dispatched() -> bool:
         return [(await read(i)).get("status") for i in (OWN_INCIDENT, OTHER_INCIDENT)] == ["dispatched"] * 2
 
-    await wait_for(dispatched)
+    await eventually(dispatched)
     before = await read(OWN_INCIDENT)
     assert before["unitId"] in OWN_UNITS
 

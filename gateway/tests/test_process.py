@@ -6,7 +6,6 @@ import asyncio
 import os
 import signal
 import sys
-import time
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from opentelemetry.proto.collector.trace.v1 import trace_service_pb2_grpc as ts_
 
 from meshlib.devstack import servers
 from meshlib.testing.plugin import NatsServer
+from meshlib.testing.poll import eventually
 
 
 class _Collector(ts_grpc.TraceServiceServicer):
@@ -62,9 +62,10 @@ async def test_sigterm_stops_cleanly_and_exports_the_last_spans(nats_server: Nat
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    deadline = time.monotonic() + 10  # the export was sent before the process ended; let the sink finish it
-    while not any("Probe" in n for n in collector.names) and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    await sink.stop(0)
-    assert returncode == 0, f"the gateway ended with {returncode}:\n{log.read_text()[-2000:]}"
-    assert any("Probe" in n for n in collector.names), collector.names
+    try:
+        assert returncode == 0, f"the gateway ended with {returncode}:\n{log.read_text()[-2000:]}"
+        # The export was sent before the process ended; let the sink finish receiving it.
+        await eventually(lambda: any("Probe" in n for n in collector.names), timeout=10,
+                         what="the operation's span at the sink")
+    finally:
+        await sink.stop(0)

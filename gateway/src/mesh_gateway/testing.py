@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from mesh_gateway.app import create_app
 from mesh_gateway.settings import GatewaySettings
 from meshlib.devstack.servers import free_port
+from meshlib.testing.poll import eventually
 
 
 @dataclass
@@ -34,12 +35,8 @@ class RunningGateway:
 
     async def wait_subscribers(self, topic: str, count: int = 1, timeout: float = 10.0) -> None:
         """Wait until ``count`` subscriptions listen on ``topic`` (a subscription has no start ack)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while self.app.state.hub.subscriber_count(topic) < count:
-            if loop.time() > deadline:
-                raise AssertionError(f"no subscriber on {topic} after {timeout}s")
-            await asyncio.sleep(0.02)
+        await eventually(lambda: self.app.state.hub.subscriber_count(topic), until=lambda n: n >= count,
+                         timeout=timeout, interval=0.02, what=f"{count} subscriber(s) on {topic}")
 
 
 @asynccontextmanager

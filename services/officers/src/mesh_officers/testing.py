@@ -17,7 +17,6 @@ from mesh_officers.settings import OfficersSettings
 from meshlib.channels import channel
 from meshlib.service import Runtime, running
 from meshlib.testing.plugin import settings_for
-from meshlib.testing.poll import eventually
 
 START = datetime(2026, 11, 2, 1, 0, tzinfo=UTC)  # 09:00 in the city
 
@@ -63,5 +62,3 @@ def person(pid: str, name: str, department: str, rank: int = pb.RANK_STAFF) -> p
 CITY = pb.Jurisdiction(level=pb.LEVEL_CITY)
 
 
-wait_for = eventually
-"""The shared test poller under its old name here (the gateway's tests import it so); new tests use ``eventually``."""

@@ -26,8 +26,6 @@ def report(external_id: str = "INC-1", agency: str = "luolong-police", **over: A
     return body
 
 
-wait_until = eventually
-"""The shared test poller under its old name here (the gateway's tests import it so); new tests use ``eventually``."""
 
 
 async def wait_stored(
