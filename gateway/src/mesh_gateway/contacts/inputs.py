@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 
 import strawberry
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.contacts.v1 import contacts_pb2 as pb
 from mesh_gateway.contacts.enums import (
@@ -36,6 +37,18 @@ def yuan_to_fen(yuan: Decimal, field: str) -> int:
 
 def day(value: date | None) -> str:
     return value.isoformat() if value is not None else ""
+
+
+def instant(value: datetime | None, field: str) -> Timestamp | None:
+    """A filter's instant, which must carry its offset: the city is not on UTC, so a bare time is ambiguous."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise UserError(f"{field} needs a time zone offset (e.g. +08:00)",
+                        extensions={"code": "BAD_USER_INPUT", "field": field})
+    out = Timestamp()
+    out.FromDatetime(value.astimezone(UTC))
+    return out
 
 
 @strawberry.input
@@ -232,6 +245,12 @@ class ProblemFilter:
     county_code: str | None = strawberry.field(
         default=None, description="Item 9: only rows whose enterprise or project lies in this county (6 digits); "
                                   "a county-level user always gets their own")
+    raised_after: datetime | None = strawberry.field(
+        default=None, description="Only problems raised at or after this instant (inclusive; give its offset, "
+                                  "e.g. 2026-10-01T00:00:00+08:00)")
+    raised_before: datetime | None = strawberry.field(
+        default=None, description="Only problems raised before this instant (exclusive, so a quarter is "
+                                  "[its first day, the next quarter's first day)); not earlier than raisedAfter")
 
     def to_proto(self) -> pb.ProblemFilter:
         return pb.ProblemFilter(
@@ -239,4 +258,6 @@ class ProblemFilter:
             visit_ids=[str(i) for i in self.visit_ids], statuses=[to_proto(pb.ProblemStatus, s) for s in self.statuses],
             category=to_proto(pb.ProblemCategory, self.category) if self.category else None,
             department=self.department, overdue=self.overdue, county_code=self.county_code,
+            raised_after=instant(self.raised_after, "filter.raisedAfter"),
+            raised_before=instant(self.raised_before, "filter.raisedBefore"),
         )

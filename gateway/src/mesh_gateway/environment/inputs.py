@@ -35,6 +35,11 @@ def fen(amount: Decimal, field: str) -> int:
     return int(value)
 
 
+WINDOW = ("in [{0}After, {0}Before): a row at exactly {0}After is in, one at exactly {0}Before is not; "
+          "{0}After later than {0}Before is refused")
+"""How a list's time window reads (either bound may be left out)."""
+
+
 def instant(value: datetime | None, field: str) -> Timestamp | None:
     if value is None:
         return None
@@ -140,9 +145,13 @@ class GovernanceCaseFilter:
     key_protection: bool | None = None
     major: bool | None = None
     level: Level | None = None
+    opened_after: datetime | None = strawberry.field(default=None, description="Opened " + WINDOW.format("opened"))
+    opened_before: datetime | None = strawberry.field(default=None, description="See openedAfter")
 
     def to_proto(self) -> pb.CaseFilter:
-        f = pb.CaseFilter(states=[to_proto(pb.CaseState, s) for s in self.states or []])
+        f = pb.CaseFilter(states=[to_proto(pb.CaseState, s) for s in self.states or []],
+                          opened_after=instant(self.opened_after, "filter.openedAfter"),
+                          opened_before=instant(self.opened_before, "filter.openedBefore"))
         for name in ("county_code", "township_code", "key_protection", "major"):
             value = getattr(self, name)
             if value is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from typing import TypeVar
 
@@ -13,8 +12,6 @@ from mesh.environment.v1 import environment_pb2_grpc
 from mesh_gateway.errors import call
 
 T = TypeVar("T")
-ACCOUNTABILITY_PAGE = 100
-"""The service's largest page of accountability records."""
 
 
 def _by_id(items: Sequence[T], ids: list[str]) -> list[T | None]:
@@ -74,18 +71,8 @@ class EnvironmentLoaders:
         return _by_id(reply.findings, ids)
 
     async def _accountability_of_subjects(self, ids: list[str]) -> list[list[pb.AccountabilityRecord]]:
-        """Each case's or finding's records. One ListAccountability per subject, run together: the service has
-        no lookup of several subjects in one call yet (a repeated ``subject_ids`` would make this one call)."""
-
-        async def of(subject_id: str) -> list[pb.AccountabilityRecord]:
-            records: list[pb.AccountabilityRecord] = []
-            token = ""
-            while True:
-                reply = await call(self._stub.ListAccountability(pb.ListAccountabilityRequest(
-                    subject_id=subject_id, page_size=ACCOUNTABILITY_PAGE, page_token=token)))
-                records.extend(reply.records)
-                token = reply.next_page_token
-                if not token:
-                    return records
-
-        return list(await asyncio.gather(*(of(i) for i in ids)))
+        """Each case's or finding's records, newest first: one call for every subject the request asks about."""
+        reply = await call(self._stub.BatchGetAccountabilityBySubject(
+            pb.BatchGetAccountabilityBySubjectRequest(subject_ids=ids)))
+        found = {r.subject_id: list(r.records) for r in reply.results}
+        return [found.get(i, []) for i in ids]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Iterable
+from datetime import datetime
 
 import strawberry
 
@@ -26,7 +27,7 @@ from mesh_gateway.environment.enums import (
     from_proto,
     to_proto,
 )
-from mesh_gateway.environment.inputs import GovernanceCaseFilter
+from mesh_gateway.environment.inputs import WINDOW, GovernanceCaseFilter, instant
 from mesh_gateway.environment.types import (
     AccountabilityCount,
     AccountabilityRecord,
@@ -104,15 +105,19 @@ class EnvironmentQuery:
             pb.GetQuietDaysRequest(enterprise_id=str(enterprise_id))))
         return QuietProductionDays.from_proto(reply)
 
-    @strawberry.field(description="Item 10: the enforcement filing record, newest first, by enterprise, agency and "
-                                  "county (item 9: a county-level user always gets their own)")
+    @strawberry.field(description="Item 10: the enforcement filing record, newest first, by enterprise, agency, "
+                                  "county (item 9: a county-level user always gets their own) and the time checked "
+                                  + WINDOW.format("checked"))
     async def enforcement_checks(
         self, info: strawberry.Info, enterprise_id: strawberry.ID | None = None, agency: str | None = None,
         allowed: bool | None = None, first: int = 20, after: str | None = None, county_code: str | None = None,
+        checked_after: datetime | None = None, checked_before: datetime | None = None,
     ) -> Connection[EnforcementCheck]:
         reply = await call(info.context.clients.environment.ListEnforcementChecks(pb.ListEnforcementChecksRequest(
             enterprise_id=None if enterprise_id is None else str(enterprise_id), agency=agency, allowed=allowed,
-            county_code=own_county(info, county_code), page_size=check_first(first), page_token=after or "")))
+            county_code=own_county(info, county_code), checked_after=instant(checked_after, "checkedAfter"),
+            checked_before=instant(checked_before, "checkedBefore"), page_size=check_first(first),
+            page_token=after or "")))
         return Connection[EnforcementCheck].from_page([EnforcementCheck.from_proto(c) for c in reply.checks],
                                                       list(reply.cursors), reply.next_page_token)
 
@@ -136,15 +141,17 @@ class EnvironmentQuery:
         return None if found is None else FineFiling.from_proto(found)
 
     @strawberry.field(description="Item 11: fine and fee filings newest first, by enterprise, agency, body, state, "
-                                  "county (item 9: a county-level user always gets their own)")
+                                  "county (item 9: a county-level user always gets their own) and the time filed "
+                                  + WINDOW.format("filed"))
     async def fine_filings(
         self, info: strawberry.Info, enterprise_id: strawberry.ID | None = None, agency: str | None = None,
         body: FilingBody | None = None, state: FilingState | None = None, first: int = 20, after: str | None = None,
-        county_code: str | None = None,
+        county_code: str | None = None, filed_after: datetime | None = None, filed_before: datetime | None = None,
     ) -> Connection[FineFiling]:
         reply = await call(info.context.clients.environment.ListFines(pb.ListFinesRequest(
             enterprise_id=None if enterprise_id is None else str(enterprise_id), agency=agency,
-            county_code=own_county(info, county_code),
+            county_code=own_county(info, county_code), filed_after=instant(filed_after, "filedAfter"),
+            filed_before=instant(filed_before, "filedBefore"),
             body=None if body is None else to_proto(pb.FilingBody, body),
             state=None if state is None else to_proto(pb.FilingState, state),
             page_size=check_first(first), page_token=after or "")))

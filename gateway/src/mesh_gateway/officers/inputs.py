@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 
 import strawberry
@@ -27,6 +27,14 @@ def stamp(value: datetime) -> Timestamp:
     t = Timestamp()
     t.FromDatetime(value)
     return t
+
+
+def instant(value: datetime, field: str) -> Timestamp:
+    """A filter's instant, which must carry its offset: the city is not on UTC, so a bare time is ambiguous."""
+    if value.tzinfo is None:
+        raise UserError(f"{field} needs a time zone offset (e.g. +08:00)",
+                        extensions={"code": "BAD_USER_INPUT", "field": field})
+    return stamp(value.astimezone(UTC))
 
 
 def fen(yuan: Decimal, field: str) -> int:
@@ -162,6 +170,12 @@ class RequestFilter:
     county_code: str | None = strawberry.field(
         default=None, description="Item 9: only requests of enterprises that lie in this county (6 digits); "
                                   "a county-level user always gets their own")
+    opened_after: datetime | None = strawberry.field(
+        default=None, description="Only requests opened at or after this instant (inclusive; give its offset, "
+                                  "e.g. 2026-11-01T00:00:00+08:00)")
+    opened_before: datetime | None = strawberry.field(
+        default=None, description="Only requests opened before this instant (exclusive, so a month is "
+                                  "[its first day, the next month's first day)); not earlier than openedAfter")
 
     def to_proto(self) -> pb.RequestFilter:
         f = pb.RequestFilter()
@@ -169,6 +183,10 @@ class RequestFilter:
             value = getattr(self, name)
             if value is not None:
                 setattr(f, name, value)
+        if self.opened_after is not None:
+            f.opened_after.CopyFrom(instant(self.opened_after, "filter.openedAfter"))
+        if self.opened_before is not None:
+            f.opened_before.CopyFrom(instant(self.opened_before, "filter.openedBefore"))
         if self.state is not None:
             f.state = to_proto(pb.RequestState, self.state)
         if self.category is not None:

@@ -18,6 +18,7 @@ from meshlib import deadlines
 from meshlib.mongo import Document
 from meshlib.outbox import FIELD as OUTBOX
 from meshlib.paging import Order, page
+from meshlib.windows import Window
 
 HIDDEN = {OUTBOX: 0}
 """Projection that keeps events still owed (the outbox) out of every read."""
@@ -90,13 +91,19 @@ INDEXES: dict[str, list[IndexModel]] = {
         IndexModel([("target_id", ASCENDING), ("status", ASCENDING)], name="by_target"),
         IndexModel([("visit_id", ASCENDING)], name="by_visit"),
         IndexModel([("status", ASCENDING), ("due_on", ASCENDING)], name="by_status_due"),
-        IndexModel([("due_on", ASCENDING), ("_id", ASCENDING)], name="by_due"),
-        IndexModel([(COUNTY, ASCENDING), ("due_on", ASCENDING), ("_id", ASCENDING)], name="by_county"),
+        # The list's order (due_on, _id), after the county when one is asked for; raised_at trails the order
+        # so a raised_after/raised_before window is checked on the index keys, not on fetched documents.
+        IndexModel([("due_on", ASCENDING), ("_id", ASCENDING), ("raised_at", ASCENDING)], name="by_due_raised"),
+        IndexModel([(COUNTY, ASCENDING), ("due_on", ASCENDING), ("_id", ASCENDING), ("raised_at", ASCENDING)],
+                   name="by_county_due_raised"),
         _OUTBOX_PENDING,
     ],
     EDITIONS: [_OUTBOX_PENDING],
     **deadlines.INDEXES,
 }
+
+RETIRED_INDEXES = {PROBLEMS: ["by_due", "by_county"]}
+"""Indexes an earlier release made that a declared one now covers (their keys are its prefix)."""
 
 ENTERPRISE_ORDER = Order((("name", ASCENDING), ("_id", ASCENDING)))
 PROJECT_ORDER = Order((("name", ASCENDING), ("_id", ASCENDING)))
@@ -223,6 +230,8 @@ class ProblemFilter:
     overdue: bool | None = None
     county_code: str | None = None
     """Item 9: only problems of targets that lie in this county (see :data:`COUNTY`)."""
+    raised: Window = Window()
+    """Only problems raised in this window (at or after its start, before its end)."""
 
     def query(self) -> Document:
         q: Document = {}
@@ -233,6 +242,9 @@ class ProblemFilter:
         _set(q, "category", self.category)
         _set(q, "department", self.department)
         _set(q, COUNTY, self.county_code)
+        raised = self.raised.condition()
+        if raised:  # checked on the keys of by_due_raised / by_county_due_raised (see INDEXES)
+            q["raised_at"] = raised
         open_ = [s.value for s in OPEN_STATUSES]
         today = self.today.isoformat()
         if self.overdue is True:

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from mesh.contacts.v1 import contacts_pb2, contacts_pb2_grpc
 from mesh_contacts import demo, events
 from mesh_contacts.commands import Contacts
-from mesh_contacts.repository import INDEXES, WITH_EVENTS, Repository
+from mesh_contacts.repository import INDEXES, RETIRED_INDEXES, WITH_EVENTS, Repository
 from mesh_contacts.schedule import EditionSchedule, on_deadline, problem_deadlines
 from mesh_contacts.servicer import ContactsServicer
 from mesh_contacts.settings import ContactsSettings
@@ -55,6 +55,7 @@ SPEC = ServiceSpec(
     settings_type=ContactsSettings,
     streams=events.STREAMS,
     indexes=INDEXES,
+    retired_indexes=RETIRED_INDEXES,
     grpc_services=[contacts_pb2.DESCRIPTOR.services_by_name["ContactsService"].full_name],
     wire=wire,
 )

@@ -43,6 +43,7 @@ from mesh_contacts.repository import (
 from meshlib.errors import NotFound
 from meshlib.mongo import Document
 from meshlib.paging import cursors
+from meshlib.windows import window
 
 MAX_BATCH = 500
 Ctx: TypeAlias = grpc.aio.ServicerContext
@@ -239,6 +240,7 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
     async def ListProblems(self, request: pb.ListProblemsRequest, context: Ctx) -> pb.ListProblemsResponse:
         f = request.filter
         today = self._today()
+        raised = window(f, "raised_after", "raised_before", "filter")
         flt = ProblemFilter(
             today=today, leader_ids=list(f.leader_ids), target_ids=list(f.target_ids), visit_ids=list(f.visit_ids),
             statuses=[m.enum_in(ProblemStatus, pb.ProblemStatus, s, "filter.statuses").value for s in f.statuses],
@@ -246,6 +248,7 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
             if f.HasField("category") else None,
             department=_opt(f, "department"), overdue=_opt(f, "overdue"),  # type: ignore[arg-type]
             county_code=_opt(f, "county_code"),  # type: ignore[arg-type]
+            raised=raised,
         )
         docs, token = await self._repo.page(PROBLEMS, flt.query(), PROBLEM_ORDER, request.page_size,
                                             request.page_token)

@@ -30,7 +30,7 @@ from mesh_environment.domain.cases import (
 from mesh_environment.events import AcceptedIncident
 from mesh_environment.oversight import AccountabilityLedger
 from mesh_environment.repository import new_id, utcnow
-from mesh_environment.repository.cases import CaseRepository
+from mesh_environment.repository.cases import CaseRepository, clock_data
 from mesh_environment.territory import SiteInfo, TerritoryDirectory
 from meshlib import deadlines, outbox
 from meshlib.deadlines import Deadline, DeadlineStore
@@ -235,7 +235,9 @@ class Casework:
         return Deadline(
             f"{kind}:{doc['_id']}{suffix}", kind, "case", doc["_id"], responsible.unit, due, ITEM,
             warn_at=self._clocks.warn_at(start, due), escalate_to=escalate_to,
-            data={"leader": responsible.leader, "key_protection": doc["key_protection"], **data},
+            # Item 9: the case's county, so the clock's warning and breach reach that county's users.
+            data={"leader": responsible.leader, "key_protection": doc["key_protection"],
+                  **clock_data(_county(doc)), **data},
         )
 
     async def _ensure_clocks(self, doc: Document) -> None:
@@ -292,6 +294,8 @@ class Casework:
                              "responsible_leader": responsible.leader, "updated_at": now},
                     "$push": {"escalations": {"from_level": from_level.value, "to_level": to_level.value,
                                               "at": now}, **outbox.push(event)}})
+        if updated is not None:  # the new clock was built from the case as read: it may have moved since
+            await self._repo.place_clocks(doc["_id"], _county(updated))
         await self._box.flush(self._repo.cases, doc["_id"])
         return updated
 
@@ -348,6 +352,7 @@ class Casework:
                                                 "actor": actor, "at": now}, **outbox.push(event)}})
         if updated is None:
             raise Refused("the case changed meanwhile; read it again", rule="concurrent-change", item=ITEM)
+        await self._repo.place_clocks(case_id, _county(updated))  # item 9: its alerts now reach the new county
         await self._box.flush(self._repo.cases, case_id)
         return updated
 

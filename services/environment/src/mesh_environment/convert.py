@@ -10,8 +10,10 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_environment.domain import fines
+from meshlib import windows
 from meshlib.errors import InvalidArgument
 from meshlib.mongo import Document
+from meshlib.windows import Window
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -50,6 +52,11 @@ def ts(value: datetime | None) -> Timestamp | None:
 
 def dt(value: Timestamp, present: bool) -> datetime | None:
     return value.ToDatetime(UTC) if present else None
+
+
+def window(msg: Any, name: str) -> Window:
+    """The ``<name>_after`` / ``<name>_before`` bounds of a list request: ``[after, before)`` (see meshlib.windows)."""
+    return windows.window(msg, f"{name}_after", f"{name}_before")
 
 
 def territory(t: Document | None) -> pb.Territory | None:

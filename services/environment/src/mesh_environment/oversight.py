@@ -11,6 +11,7 @@ from mesh_environment.domain.accountability import CLAUSES, AccountabilityKind, 
 from mesh_environment.domain.cases import ClockPolicy, Site
 from mesh_environment.domain.findings import Channel, FindingKind, FindingState
 from mesh_environment.repository import new_id, utcnow
+from mesh_environment.repository.cases import clock_data
 from mesh_environment.repository.oversight import OversightRepository
 from meshlib import outbox
 from meshlib.deadlines import Deadline, DeadlineStore
@@ -119,7 +120,9 @@ class Findings:
         return Deadline(f"finding-resolve:{doc['_id']}", "finding-resolve", "finding", doc["_id"],
                         doc["responsible_unit"], doc["due_at"], ITEM,
                         warn_at=self._clocks.warn_at(min(start, doc["due_at"]), doc["due_at"]),
-                        data={"leader": doc["responsible_leader"], "key_protection": doc["key_protection"]})
+                        # Item 9: the finding's county, so the clock's warning and breach reach that county.
+                        data={"leader": doc["responsible_leader"], "key_protection": doc["key_protection"],
+                              **clock_data(doc.get("county_code"))})
 
     async def resolve(self, finding_id: str, outcome: str, actor: str) -> Document:
         doc = await self.get(finding_id)

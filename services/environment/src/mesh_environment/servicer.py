@@ -107,7 +107,8 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
             enterprise_id=_opt(f, "enterprise_id"), project_id=_opt(f, "project_id"),
             key_protection=f.key_protection if f.HasField("key_protection") else None,
             major=f.major if f.HasField("major") else None,
-            level=enum_in(pb.Level, f.level, Level, field="level").value if f.HasField("level") else None)
+            level=enum_in(pb.Level, f.level, Level, field="level").value if f.HasField("level") else None,
+            opened=convert.window(f, "opened"))
         docs, token = await self._cases.page(flt, request.page_size, request.page_token)
         return pb.ListCasesResponse(cases=await self._with_clocks(docs), next_page_token=token,
                                     cursors=[cursor_of(d) for d in docs])
@@ -203,7 +204,8 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
     async def ListEnforcementChecks(self, request: pb.ListEnforcementChecksRequest,
                                     context: Ctx) -> pb.ListEnforcementChecksResponse:
         flt = CheckFilter(_opt(request, "enterprise_id"), _opt(request, "agency"),
-                          request.allowed if request.HasField("allowed") else None, _opt(request, "county_code"))
+                          request.allowed if request.HasField("allowed") else None, _opt(request, "county_code"),
+                          checked=convert.window(request, "checked"))
         docs, token = await self._enf.page_checks(flt, request.page_size, request.page_token)
         return pb.ListEnforcementChecksResponse(checks=[convert.check(d) for d in docs], next_page_token=token,
                                                 cursors=[cursor_of(d) for d in docs])
@@ -252,7 +254,8 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
             body=enum_in(pb.FilingBody, request.body, FilingBody, field="body").value
             if request.HasField("body") else None,
             state=enum_in(pb.FilingState, request.state, FilingState, field="state").value
-            if request.HasField("state") else None, county_code=_opt(request, "county_code"))
+            if request.HasField("state") else None, county_code=_opt(request, "county_code"),
+            filed=convert.window(request, "filed"))
         docs, token = await self._enf.page_fines(flt, request.page_size, request.page_token)
         return pb.ListFinesResponse(fines=[convert.fine(d) for d in docs], next_page_token=token,
                                     cursors=[cursor_of(d) for d in docs])
@@ -320,6 +323,15 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
         docs, token = await self._over.page_accountability(flt, request.page_size, request.page_token)
         return pb.ListAccountabilityResponse(records=[convert.accountability(d) for d in docs],
                                              next_page_token=token, cursors=[cursor_of(d) for d in docs])
+
+    async def BatchGetAccountabilityBySubject(self, request: pb.BatchGetAccountabilityBySubjectRequest,
+                                              context: Ctx) -> pb.AccountabilityBySubjectResponse:
+        ids = list(dict.fromkeys(request.subject_ids))[:MAX_BATCH]
+        by_subject: dict[str, list[pb.AccountabilityRecord]] = {}
+        for doc in await self._over.accountability_of(ids):
+            by_subject.setdefault(doc["subject_id"], []).append(convert.accountability(doc))
+        return pb.AccountabilityBySubjectResponse(results=[
+            pb.AccountabilityForSubject(subject_id=i, records=by_subject.get(i, [])) for i in ids])
 
     async def CountAccountability(self, request: pb.CountAccountabilityRequest,
                                   context: Ctx) -> pb.CountAccountabilityResponse:

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import grpc
 
@@ -77,3 +78,13 @@ async def run_environment(settings: EnvironmentSettings,
             await other.close()
             await ch.close()
             await own.close()
+
+
+def plan_stages(explained: Mapping[str, Any]) -> list[tuple[str, str | None]]:
+    """The stages of an ``explain()``'s winning plan, top down, each with the index it scans (if any)."""
+    out: list[tuple[str, str | None]] = []
+    stage: Mapping[str, Any] | None = explained["queryPlanner"]["winningPlan"]
+    while stage is not None:
+        out.append((stage["stage"], stage.get("indexName")))
+        stage = stage.get("inputStage")
+    return out

@@ -29,6 +29,7 @@ from mesh_officers.workflows.projects import ProjectDesk, procedure_clock_id
 from mesh_officers.workflows.requests import NewRequest, RequestDesk, clock_ids
 from meshlib.errors import InvalidArgument, NotFound
 from meshlib.mongo import Document
+from meshlib.windows import window
 
 MAX_BATCH = 500
 
@@ -337,6 +338,9 @@ class OfficersServicer(pb_grpc.OfficersServiceServicer):
             query["category"] = c.from_pb(pb.RequestCategory, f.category, requests.Category, "filter.category").value
         if f.HasField("county_code"):
             query[territory.COUNTY] = f.county_code  # item 9
+        opened = window(f, "opened_after", "opened_before", "filter").condition()
+        if opened is not None:  # served with the order by newest_first, or by_county after the county
+            query["opened_at"] = opened
         if f.HasField("overdue"):
             late = {"state": {"$ne": requests.RequestState.COMPLETED.value}, "due_at": {"$lt": self._repo.now()}}
             query.update(late if f.overdue else {"$nor": [late]})

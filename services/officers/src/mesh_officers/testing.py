@@ -60,5 +60,3 @@ def person(pid: str, name: str, department: str, rank: int = pb.RANK_STAFF) -> p
 
 
 CITY = pb.Jurisdiction(level=pb.LEVEL_CITY)
-
-

@@ -12,9 +12,10 @@ from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
 from mesh_environment.domain.cases import CaseState, Site
-from mesh_environment.repository.paging import page
-from meshlib import outbox
+from mesh_environment.repository.paging import created_in, page
+from meshlib import deadlines, outbox
 from meshlib.mongo import Document
+from meshlib.windows import Window
 
 CASES = "cases"
 INCIDENT_LINKS = "incident_links"
@@ -39,6 +40,9 @@ INDEXES = {
         IndexModel([("incident_ids", ASCENDING)], name="one_case_per_incident", unique=True,
                    partialFilterExpression={"incident_ids": {"$type": "string"}}),
         IndexModel([("territory.township_code", ASCENDING), ("state", ASCENDING)], name="by_township"),
+        # Item 9: a county's cases newest first (and opened in a window): what a county-level user's list asks.
+        IndexModel([("territory.county_code", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)],
+                   name="by_county"),
         _OWED,
     ],
     LEADERS: [IndexModel([("code", ASCENDING)], name="by_code")],
@@ -56,9 +60,10 @@ class CaseFilter:
     key_protection: bool | None = None
     major: bool | None = None
     level: str | None = None
+    opened: Window = Window()
 
     def query(self) -> Document:
-        q: Document = {}
+        q: Document = created_in(self.opened)
         if self.county_code is not None:
             q["territory.county_code"] = self.county_code
         if self.township_code is not None:
@@ -81,12 +86,22 @@ def site_query(site: Site) -> Document:
     return {"$or": alternatives} if alternatives else {"_id": {"$in": []}}
 
 
+CLOCK_COUNTY = "data.county_code"
+"""Where a case's clock carries the case's county (item 9), as the gateway's subscriptions read it."""
+
+
+def clock_data(county_code: str | None) -> dict[str, str]:
+    """Item 9: what a clock carries in its ``data`` to be its county's; nothing while no county is known."""
+    return {} if county_code is None else {"county_code": county_code}
+
+
 class CaseRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.cases = db[CASES]
         self._links = db[INCIDENT_LINKS]
         self._leaders = db[LEADERS]
         self._keys = db[KEY_PROTECTION]
+        self._clocks = db[deadlines.COLLECTION]
 
     # ---- cases ----
 
@@ -139,6 +154,18 @@ class CaseRepository:
         for d in docs:
             d.pop(outbox.FIELD, None)
         return docs, next_token
+
+    async def place_clocks(self, case_id: str, county_code: str | None) -> None:
+        """Give the case's clocks its county (item 9) where they carry another, so its alerts reach that county.
+
+        Called after the case moves (a reassignment) and after a clock is written from a case read a moment
+        before (it may have moved in between), so a clock ends with its case's county whichever came first.
+        """
+        if county_code is None:
+            return
+        await self._clocks.update_many(
+            {"subject_type": "case", "subject_id": case_id, CLOCK_COUNTY: {"$ne": county_code}},
+            {"$set": {CLOCK_COUNTY: county_code}})
 
     # ---- incidents → cases (item 9, idempotent intake) ----
 

@@ -10,9 +10,10 @@ from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
 from pymongo.asynchronous.database import AsyncDatabase
 
 from mesh_environment.domain.guard import Prohibition
-from mesh_environment.repository.paging import page
+from mesh_environment.repository.paging import created_in, page
 from meshlib import outbox
 from meshlib.mongo import Document
+from meshlib.windows import Window
 
 QUIET_DAYS = "quiet_days"
 CHECKS = "enforcement_checks"
@@ -48,10 +49,12 @@ class CheckFilter:
     agency: str | None = None
     allowed: bool | None = None
     county_code: str | None = None
+    checked: Window = Window()
 
     def query(self) -> Document:
-        return {k: v for k, v in (("enterprise_id", self.enterprise_id), ("agency", self.agency),
-                                  ("allowed", self.allowed), ("county_code", self.county_code)) if v is not None}
+        return {**{k: v for k, v in (("enterprise_id", self.enterprise_id), ("agency", self.agency),
+                                     ("allowed", self.allowed), ("county_code", self.county_code)) if v is not None},
+                **created_in(self.checked)}
 
 
 @dataclass(frozen=True)
@@ -61,9 +64,13 @@ class FineFilter:
     body: str | None = None
     state: str | None = None
     county_code: str | None = None
+    filed: Window = Window()
 
     def query(self) -> Document:
-        return {k: v for k, v in vars(self).items() if v is not None}
+        return {**{k: v for k, v in (("enterprise_id", self.enterprise_id), ("agency", self.agency),
+                                     ("body", self.body), ("state", self.state), ("county_code", self.county_code))
+                   if v is not None},
+                **created_in(self.filed)}
 
 
 class EnforcementRepository:

@@ -32,6 +32,8 @@ INDEXES = {
     ACCOUNTABILITY: [
         IndexModel([("created_at", DESCENDING), ("_id", DESCENDING)], name="newest_first"),
         IndexModel([("responsible_unit", ASCENDING)], name="by_unit"),
+        # The records of a case or finding (newest first): the batch by subject and a list by subject ask.
+        IndexModel([("subject_id", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)], name="by_subject"),
         _BY_COUNTY,
         _OWED,
     ],
@@ -64,6 +66,11 @@ class AccountabilityFilter:
 
     def query(self) -> Document:
         return {k: v for k, v in vars(self).items() if v is not None}
+
+
+def of_subjects(subject_ids: Sequence[str]) -> Document:
+    """The records of these cases or findings (served by the ``by_subject`` index)."""
+    return {"subject_id": {"$in": list(dict.fromkeys(subject_ids))}}
 
 
 class OversightRepository:
@@ -122,6 +129,15 @@ class OversightRepository:
         for d in docs:
             d.pop(outbox.FIELD, None)
         return docs, next_token
+
+    async def accountability_of(self, subject_ids: Sequence[str]) -> list[Document]:
+        """The records of these cases or findings, newest first (a subject has at most one of each kind)."""
+        if not subject_ids:
+            return []
+        docs = await self.accountability.find(of_subjects(subject_ids), {outbox.FIELD: 0}).to_list(None)
+        # The caller groups them by subject; sorted here, as only the order within a subject counts.
+        docs.sort(key=lambda d: (d["created_at"], d["_id"]), reverse=True)
+        return docs
 
     async def count_by_unit(self, county_code: str | None = None) -> list[tuple[str, int]]:
         """Records per responsible unit (of one county's cases and findings, item 9), most first."""
