@@ -139,3 +139,29 @@ async def test_the_window_is_checked_on_index_keys_and_the_old_indexes_are_retir
     found = await keys()
     assert "by_due" not in found and "by_county" not in found
     assert found["by_county_due_raised"] == ["territory.county_code", "due_on", "_id", "raised_at"]
+
+
+async def test_visits_between_two_days_include_both_days_in_a_county_too(contacts_service: RunningContacts) -> None:
+    """The county list walks by_county (county, visited_on desc, _id desc), where the local server once lost the
+    visits on the first day asked for."""
+    stub = contacts_service.stub
+    mayor = await stub.RegisterLeader(pb.RegisterLeaderRequest(
+        leader=pb.LeaderInput(name="李明", level=pb.CITY, post="副市长"), actor="t"))
+    target = await stub.RegisterEnterprise(pb.RegisterEnterpriseRequest(
+        enterprise=enterprise(7, "企业7", township="410311010"), actor="t"))
+    days = ["2026-10-31", "2026-11-01", "2026-11-02", "2026-11-03"]
+    ids = {}
+    for day in days:
+        ids[day] = (await stub.RecordVisit(pb.RecordVisitRequest(
+            leader_id=mayor.id, target_kind=pb.ENTERPRISE, target_id=target.id, visited_on=day, actor="t"))).visit.id
+
+    async def between(first: str | None, last: str | None, county: str | None) -> list[str]:
+        reply = await stub.ListVisits(pb.ListVisitsRequest(filter=pb.VisitFilter(
+            target_ids=[] if county else [target.id], visited_from=first, visited_to=last, county_code=county)))
+        return [v.id for v in reply.visits]
+
+    for county in (None, LUOLONG):
+        assert await between("2026-11-01", "2026-11-02", county) == [ids["2026-11-02"], ids["2026-11-01"]], county
+        assert await between("2026-11-01", None, county) == [ids[d] for d in reversed(days[1:])], county
+        assert await between(None, "2026-11-01", county) == [ids["2026-11-01"], ids["2026-10-31"]], county
+        assert await between("2026-11-04", None, county) == [], county

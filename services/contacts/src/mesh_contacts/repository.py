@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from pymongo import ASCENDING, DESCENDING, IndexModel, ReturnDocument
@@ -208,11 +208,15 @@ class VisitFilter:
         _any(q, "target_id", self.target_ids)
         _set(q, "unpaired", self.unpaired)
         _set(q, COUNTY, self.county_code)
+        # Both days inclusive, asked with exclusive bounds (the day before, the day after): the same rows,
+        # since visited_on holds whole days, and by_county is then walked right by SecantusDB 0.7.0b3, which
+        # drops the row at an inclusive bound on that (county, visited_on desc, _id desc) index (see
+        # meshlib.windows).
         window: Document = {}
         if self.visited_from is not None:
-            window["$gte"] = self.visited_from.isoformat()
+            window["$gt"] = (self.visited_from - timedelta(days=1)).isoformat()
         if self.visited_to is not None:
-            window["$lte"] = self.visited_to.isoformat()
+            window["$lt"] = (self.visited_to + timedelta(days=1)).isoformat()
         if window:
             q["visited_on"] = window
         return q
