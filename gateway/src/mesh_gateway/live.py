@@ -4,11 +4,28 @@ Each subscription delivers only what its subscriber may see (police: their agenc
 incidents; an enterprise: its own; a county-level user: its county) and what it asked
 for (filters, territory). A subscriber more than ``SUBSCRIBER_QUEUE`` events behind is
 disconnected with close code 4429 and a reason, so it never holds the others up.
+
+``incidentReported`` by territory (item 9). An incident has no county when it is accepted: the
+response service places it when it dispatches it (from contacts when it names an enterprise or
+project, else from the reporting agency), and the ``incidents.dispatched`` event out of ``reported``
+(``previous_status``) is the first to carry its territory. So a subscription whose county is known —
+a county-level user's own, or the ``countyCode`` anyone asks for — follows those placing events,
+and every other one (city-wide users, police by their agency) follows ``incidents.accepted`` as
+before, neither waiting for dispatch nor losing what dispatch never places. Each subscription
+follows exactly one of the two subjects, and re-dispatches are not placings, so an incident
+reaches a subscriber once; the last ``ONCE_WINDOW`` incidents delivered are also remembered, so a
+copy republished after the broker's duplicate window is not delivered again. Alternatives left
+aside: placing the incident at intake would make intake wait on contacts (and fail with it), and
+a territory in ``incidents.accepted`` would be the reporting agency's, wrong for an enterprise's
+incident. A county subscriber sees the incident as placed (``dispatched``, with its unit and
+territory) a dispatch later than a city-wide one; one placed while contacts is down reaches it
+when the dispatch succeeds.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from collections.abc import AsyncGenerator, Callable
 from typing import Any, TypeVar
 
@@ -28,8 +45,10 @@ T = TypeVar("T")
 TOO_SLOW = 4429
 """Close code for a subscriber that fell too far behind (4000-4999 are the application's)."""
 
-INCIDENT_TOPICS = {"reported": "incidents.accepted", "escalated": "incidents.escalated",
-                   "resolved": "incidents.resolved"}
+INCIDENT_TOPICS = {"reported": "incidents.accepted", "placed": "incidents.dispatched",
+                   "escalated": "incidents.escalated", "resolved": "incidents.resolved"}
+ONCE_WINDOW = 1000
+"""How many incidents a subscription to ``incidentReported`` remembers having delivered."""
 DEADLINE_DOMAINS = ("incidents", "officers", "environment", "contacts")
 CASE_TOPICS = {"opened": "environment.case.opened", "escalated": "environment.case.escalated"}
 FEEDS = sorted({*INCIDENT_TOPICS.values(), *CASE_TOPICS.values(),
@@ -84,15 +103,42 @@ async def _stream(info: strawberry.Info, field: str, topics: list[str], wanted: 
             raise
 
 
-def _in_county(info: strawberry.Info, county_code: str | None, *, by_agency: bool = False) -> Callable[[Any], bool]:
-    """The events of the county asked for (None: every county the subscriber may see).
+def _county_asked(info: strawberry.Info, county_code: str | None, *, by_agency: bool = False) -> str | None:
+    """The county a subscription follows (None: every county the subscriber may see).
 
     Item 9: a county-level user asking for another county is refused, as the lists refuse it, rather than
     left waiting for events that never come; police following incidents are scoped by agency, not county.
     """
-    if not (by_agency and info.context.principal.role is Role.POLICE):
-        county_code = own_county(info, county_code)
+    if by_agency and info.context.principal.role is Role.POLICE:
+        return county_code
+    return own_county(info, county_code)
+
+
+def _in_county(info: strawberry.Info, county_code: str | None, *, by_agency: bool = False) -> Callable[[Any], bool]:
+    """The events of the county asked for (see :func:`_county_asked`)."""
+    county_code = _county_asked(info, county_code, by_agency=by_agency)
     return lambda d: county_code is None or _county(d) == county_code
+
+
+def _placed(data: dict[str, Any]) -> bool:
+    """Whether an ``incidents.dispatched`` event is the one that placed the incident (not a re-dispatch)."""
+    return data.get("previous_status") == "reported"
+
+
+class _Once:
+    """The last ``size`` incident ids a subscription delivered: a republished copy is not delivered again."""
+
+    def __init__(self, size: int = ONCE_WINDOW) -> None:
+        self._seen: OrderedDict[str, None] = OrderedDict()
+        self._size = size
+
+    def first(self, incident_id: str) -> bool:
+        if incident_id in self._seen:
+            return False
+        self._seen[incident_id] = None
+        if len(self._seen) > self._size:
+            self._seen.popitem(last=False)
+        return True
 
 
 def _matches(data: dict[str, Any], **wanted: Any) -> bool:
@@ -148,16 +194,25 @@ def _incident(event: Event) -> Incident:
 
 @strawberry.type
 class LiveSubscription:
-    @strawberry.subscription(description="Each incident as soon as the response service has accepted it")
+    @strawberry.subscription(description=(
+        "Each incident once: as soon as the response service has accepted it, or, followed by county (a "
+        "county-level user's own, or the countyCode asked for), as soon as it is placed in that county by its "
+        "dispatch (item 9); police follow their agency's, wherever they lie"))
     async def incident_reported(
         self, info: strawberry.Info, agency: str | None = None, category: IncidentCategory | None = None,
-        severity: IncidentSeverity | None = None, enterprise_id: str | None = None,
+        severity: IncidentSeverity | None = None, enterprise_id: str | None = None, county_code: str | None = None,
     ) -> AsyncGenerator[Incident, None]:
-        def wanted(d: dict[str, Any]) -> bool:
-            return _matches(d, agency=agency, category=category and category.value,
-                            severity=severity and severity.value, enterprise_id=enterprise_id)
+        county = _county_asked(info, county_code, by_agency=True)
+        once = _Once()
 
-        async for item in _stream(info, "incidentReported", [INCIDENT_TOPICS["reported"]], wanted, _incident):
+        def wanted(d: dict[str, Any]) -> bool:
+            return ((county is None or (_placed(d) and _county(d) == county))
+                    and _matches(d, agency=agency, category=category and category.value,
+                                 severity=severity and severity.value, enterprise_id=enterprise_id)
+                    and once.first(str(d.get("incident_id"))))
+
+        topic = INCIDENT_TOPICS["reported" if county is None else "placed"]
+        async for item in _stream(info, "incidentReported", [topic], wanted, _incident):
             yield item
 
     @strawberry.subscription(description="Major incidents escalated to the county and the city (item 9)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -68,3 +69,29 @@ async def test_a_county_s_statistics_count_only_its_incidents(dispatched: Any) -
     assert [(r.key, r.incidents) for r in xigong.by_unit] == [("xigong-police", 1)]
     city = await stub.GetStatistics(pb.StatisticsRequest())
     assert sum(r.incidents for r in city.by_unit) == 3
+
+
+async def test_a_county_s_incidents_between_two_instants_include_the_first(dispatched: Any) -> None:
+    """occurred_after is inclusive and occurred_before exclusive, in a county too: the county list walks by_county
+    (county, occurred_at desc, _id desc), where the local server loses the row at an inclusive bound."""
+    stub = dispatched.stub
+    listed = await stub.ListIncidents(pb.ListIncidentsRequest(filter=pb.IncidentFilter(county_code=LUOLONG)))
+    luolong = listed.incidents
+    at = {i.id: i.occurred_at.ToDatetime() for i in luolong}
+    first = min(at.values())
+
+    def window(after: Any = None, before: Any = None) -> pb.IncidentFilter:
+        f = pb.IncidentFilter(county_code=LUOLONG)
+        if after is not None:
+            f.occurred_after.FromDatetime(after)
+        if before is not None:
+            f.occurred_before.FromDatetime(before)
+        return f
+
+    since_first = await stub.ListIncidents(pb.ListIncidentsRequest(filter=window(after=first)))
+    assert sorted(_ids(since_first)) == sorted(at)
+    before_first = await stub.ListIncidents(pb.ListIncidentsRequest(filter=window(before=first)))
+    assert _ids(before_first) == []
+    only_first = await stub.ListIncidents(pb.ListIncidentsRequest(
+        filter=window(after=first, before=first + timedelta(milliseconds=1))))
+    assert sorted(_ids(only_first)) == sorted(i for i, t in at.items() if t == first)

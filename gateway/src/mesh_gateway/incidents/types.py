@@ -37,6 +37,17 @@ class IncidentSeverity(Enum):
     MAJOR = "major"
 
 
+@strawberry.enum(description="Item 9: where an incident is in the response workflow")
+class IncidentStatus(Enum):
+    REPORTED = "reported"
+    DISPATCHED = "dispatched"
+    ACKNOWLEDGED = "acknowledged"
+    ON_SCENE = "on_scene"
+    RESOLVED = "resolved"
+    TRANSFERRED = "transferred"
+    CLOSED_UNFOUNDED = "closed_unfounded"
+
+
 @strawberry.type
 class IncidentTerritory:
     county_code: str | None
@@ -154,7 +165,16 @@ class Incident:
 
     @classmethod
     def from_event(cls, data: dict[str, Any]) -> Incident:
-        """From ``incidents.accepted`` data, which carries the whole stored incident."""
+        """From an ``incidents.*`` event's data, which carries the stored incident (and, once placed, where it lies).
+
+        The event has no dispatches, history or clocks: those lists are empty, as they were before.
+        """
+        territory = data.get("territory") or {}
+        workflow = response_pb2.Incident(
+            id=data["incident_id"], unit_id=data.get("unit_id") or "", key_protection=bool(data.get("key_protection")),
+            territory=response_pb2.Territory(county_code=territory.get("county_code") or "",
+                                             township_code=territory.get("township_code") or "",
+                                             source=territory.get("source") or "")) if territory else None
         return cls(
             id=strawberry.ID(data["incident_id"]),
             agency=data["agency"],
@@ -170,6 +190,7 @@ class Incident:
             reporter_contact=data["reporter_contact"],
             status=data["status"],
             unit_id=data.get("unit_id") or None,
+            workflow=workflow,
         )
 
     @strawberry.field(description="Item 9: the governance case it opened or joined, if any")
@@ -211,6 +232,9 @@ class IncidentFilter:
     county_code: str | None = strawberry.field(
         default=None, description="Item 9: only incidents that lie in this county (6 digits), by the territory they "
                                   "were dispatched in; a county-level user always gets their own")
+    statuses: list[IncidentStatus] | None = strawberry.field(
+        default=None, description="Only incidents in one of these statuses, e.g. the open ones (REPORTED, "
+                                  "DISPATCHED, ACKNOWLEDGED, ON_SCENE, TRANSFERRED); none or empty: every status")
 
     def to_proto(self) -> response_pb2.IncidentFilter:
         f = response_pb2.IncidentFilter()
@@ -230,4 +254,5 @@ class IncidentFilter:
             f.occurred_before.FromDatetime(self.occurred_before)
         if self.county_code is not None:
             f.county_code = self.county_code
+        f.statuses.extend(s.value for s in self.statuses or ())
         return f

@@ -103,7 +103,9 @@ class Desk:
             record = {"unit_id": choice.unit_id, "rule": choice.rule, "by": by, "reason": reason, "at": now}
             dispatched = {"status": "dispatched", "unit_id": choice.unit_id, "rule": choice.rule,
                           "territory": vars(territory), "key_protection": key}
-            owed = [self._event(doc, "dispatched", dispatched)]
+            # The dispatch out of REPORTED places the incident (its territory is known from here on):
+            # the gateway delivers incidentReported to county-level subscribers from that one event.
+            owed = [self._event(doc, "dispatched", {**dispatched, "previous_status": current.value})]
             escalations: list[Document] = []
             if current == Status.REPORTED:
                 for level in workflow.escalation_levels(doc["severity"]):

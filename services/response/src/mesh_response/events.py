@@ -28,6 +28,12 @@ DEADLINE_WARNING = "incidents.deadline.warning"
 DEADLINE_BREACHED = "incidents.deadline.breached"
 WORKFLOW_EVENTS = [f"incidents.{s}" for s in ("dispatched", "acknowledged", "on_scene", "resolved", "transferred",
                                               "closed_unfounded", "escalated")]
+"""Each carries the stored incident (:func:`~mesh_response.repository.to_event_data`) as it now is.
+
+``incidents.dispatched`` also says ``previous_status``: the one dispatch out of ``reported`` places the
+incident (item 9: its territory, from contacts or the reporting agency, is set there), so that event is
+where an incident first carries its county; ``incidents.accepted`` is published before it has one.
+"""
 SOURCE = "mesh/response"
 
 STREAMS = [

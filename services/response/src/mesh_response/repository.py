@@ -16,6 +16,7 @@ from mesh_response.domain import IncidentReport
 from mesh_response.workflow import Unit
 from meshlib import paging
 from meshlib.mongo import Document
+from meshlib.windows import Window, whole_ms
 
 INCIDENTS = "incidents"
 UNITS = "units"
@@ -46,6 +47,14 @@ INDEXES = {
         # Item 9: a county's incidents, as its list pages them and as its statistics window them.
         IndexModel([(COUNTY, ASCENDING), ("occurred_at", DESCENDING), ("_id", DESCENDING)], name="by_county"),
         IndexModel([(COUNTY, ASCENDING), ("received_at", ASCENDING)], name="by_county_received"),
+        # Incidents in some statuses (a unit's open ones), in list order: police by their agency (the
+        # gateway narrows them so), county-level users by their county, city-wide users across the city.
+        IndexModel([("agency", ASCENDING), ("status", ASCENDING), ("occurred_at", DESCENDING), ("_id", DESCENDING)],
+                   name="agency_status_newest_first"),
+        IndexModel([(COUNTY, ASCENDING), ("status", ASCENDING), ("occurred_at", DESCENDING), ("_id", DESCENDING)],
+                   name="county_status_newest_first"),
+        IndexModel([("status", ASCENDING), ("occurred_at", DESCENDING), ("_id", DESCENDING)],
+                   name="status_newest_first"),
         IndexModel([("_outbox.at", ASCENDING)], name="events_owed",
                    partialFilterExpression={"_outbox.0": {"$exists": True}}),
     ],
@@ -62,10 +71,12 @@ class IncidentFilter:
     severity: str | None = None
     enterprise_id: str | None = None
     project_id: str | None = None
-    occurred_after: datetime | None = None
-    occurred_before: datetime | None = None
+    occurred: Window = Window()
+    """Only incidents that occurred in this window (see meshlib.windows)."""
     county_code: str | None = None
     """Item 9: only incidents that lie in this county (see :data:`COUNTY`)."""
+    statuses: tuple[str, ...] = ()
+    """Only incidents in one of these statuses (empty: every status)."""
 
     def query(self) -> Document:
         q: Document = {}
@@ -75,13 +86,11 @@ class IncidentFilter:
                 q[name] = value
         if self.county_code is not None:
             q[COUNTY] = self.county_code
-        window: Document = {}
-        if self.occurred_after is not None:
-            window["$gte"] = self.occurred_after
-        if self.occurred_before is not None:
-            window["$lt"] = self.occurred_before
-        if window:
-            q["occurred_at"] = window
+        if self.statuses:
+            q["status"] = {"$in": sorted(set(self.statuses))}
+        occurred = self.occurred.condition()
+        if occurred:
+            q["occurred_at"] = occurred
         return q
 
 
@@ -143,11 +152,7 @@ class IncidentRepository:
     async def received_between(self, since: datetime | None, until: datetime | None,
                                county_code: str | None = None) -> list[Document]:
         """Incidents received in the window (of one county, item 9), with what statistics need."""
-        window: Document = {}
-        if since is not None:
-            window["$gte"] = since
-        if until is not None:
-            window["$lt"] = until
+        window = Window(since and whole_ms(since), until and whole_ms(until)).condition()
         query: Document = {"received_at": window} if window else {}
         if county_code is not None:
             query[COUNTY] = county_code

@@ -19,6 +19,7 @@ from mesh_response.workflow import Status, Unit
 from meshlib.deadlines import DeadlineStore
 from meshlib.errors import InvalidArgument, NotFound
 from meshlib.mongo import Document
+from meshlib.windows import window
 
 MAX_BATCH = 500
 DEFAULT_PER_ENTERPRISE = 1
@@ -171,10 +172,19 @@ def filter_from_proto(f: response_pb2.IncidentFilter) -> IncidentFilter:
         severity=response_pb2.Severity.Name(f.severity).lower() if f.HasField("severity") else None,
         enterprise_id=f.enterprise_id if f.HasField("enterprise_id") else None,
         project_id=f.project_id if f.HasField("project_id") else None,
-        occurred_after=f.occurred_after.ToDatetime(UTC) if f.HasField("occurred_after") else None,
-        occurred_before=f.occurred_before.ToDatetime(UTC) if f.HasField("occurred_before") else None,
+        occurred=window(f, "occurred_after", "occurred_before", "filter"),
         county_code=f.county_code if f.HasField("county_code") else None,
+        statuses=tuple(_status(s) for s in f.statuses),
     )
+
+
+def _status(value: str) -> str:
+    try:
+        return Status(value).value
+    except ValueError:
+        known = ", ".join(s.value for s in Status)
+        raise InvalidArgument(f"no incident status {value!r}; the statuses are {known}", rule="incident-status",
+                              field="filter.statuses") from None
 
 
 def _ts(value: datetime) -> Timestamp:
