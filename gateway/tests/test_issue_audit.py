@@ -395,3 +395,37 @@ async def test_a_case_leads_to_its_plan_and_the_incidents_that_opened_or_joined_
                              "responsibleUnits": ["Luolong police"]}
     assert sorted(found["incidents"], key=lambda i: i["id"]) == [
         {"id": incident_id, "externalId": incident_id.split(":")[1], "case": {"id": case_id}} for incident_id in ids]
+
+
+# ---- a link to another service's rows reads them only as their root list would ---------------------------
+
+async def test_links_from_an_enterprise_or_officer_do_not_widen_who_reads_what_they_lead_to(mesh: Mesh) -> None:
+    officer = Principal("o1", Role.OFFICER)
+    police = Principal("p1", Role.POLICE, agency="luolong-police")
+    refused = {
+        # A chief service officer reads neither incidents nor cases at the root, nor through an enterprise...
+        (officer, "{ enterprise(id: \"ent-001\") { incidents { id } } }"): "Enterprise.incidents",
+        (officer, "{ enterprise(id: \"ent-001\") { latestIncident { id } } }"): "Enterprise.latestIncident",
+        (officer, "{ enterprise(id: \"ent-001\") { cases { id } } }"): "Enterprise.cases",
+        (officer, "{ project(id: \"prj-001\") { cases { id } } }"): "Project.cases",
+        # ...police neither an enterprise's officers nor its requests...
+        (police, "{ enterprise(id: \"ent-001\") { officers { id } } }"): "Enterprise.officers",
+        (police, "{ enterprise(id: \"ent-001\") { requests { id } } }"): "Enterprise.requests",
+        # ...and an enterprise sees who serves it, not their pledges, supervision, rewards or record (item 6).
+        (ENTERPRISE, "{ enterprise(id: \"ent-001\") { officers { pledges { id } } } }"): "Officer.pledges",
+        (ENTERPRISE, "{ enterprise(id: \"ent-001\") { officers { supervision { id } } } }"): "Officer.supervision",
+        (ENTERPRISE, "{ enterprise(id: \"ent-001\") { officers { rewards { kind } } } }"): "Officer.rewards",
+        (ENTERPRISE, "{ enterprise(id: \"ent-001\") { officers { record { requestsHandled } } } }"): "Officer.record",
+    }
+    for (principal, query), field in refused.items():
+        reply = await mesh.query(query, principal)
+        assert reply["data"] is None and codes(reply) == ["FORBIDDEN"], (principal.role, query, reply)
+        assert reply["errors"][0]["extensions"]["field"] == field, reply
+
+    # What each may read through the same links.
+    own = ok(await mesh.query("""{ enterprise(id: "ent-001") { officers { id } requests { id } cases { id } } }""",
+                              ENTERPRISE))["enterprise"]
+    assert set(own) == {"officers", "requests", "cases"}
+    ok(await mesh.query("""{ enterprise(id: "ent-001") { officers { id pledges { id } } requests { id } } }""",
+                        officer))
+    ok(await mesh.query("""{ enterprise(id: "ent-001") { cases { id } } }""", police))

@@ -169,6 +169,23 @@ NESTED: dict[tuple[str, str], frozenset[Role]] = {
     ("Leader", "openProblems"): QUERY["problems"].roles,
     ("Pairing", "visits"): QUERY["visits"].roles,
     ("GovernanceCase", "accountabilityRecords"): QUERY["accountabilityRecords"].roles,
+    # An enterprise's rows from other services, as their root lists allow: police do not read an enterprise's
+    # officers and requests, nor a chief service officer its cases and incidents, by way of the enterprise.
+    ("Enterprise", "officers"): QUERY["officersServing"].roles,
+    ("Enterprise", "requests"): QUERY["requestsOfEnterprise"].roles,
+    ("Enterprise", "cases"): QUERY["enterpriseCases"].roles,
+    ("Enterprise", "incidents"): QUERY["incidents"].roles,
+    ("Enterprise", "latestIncident"): QUERY["incidents"].roles,
+    # A project's: its owner (an enterprise reads only its own projects) reads them too, as it reads its cases.
+    ("Project", "cases"): QUERY["projectCases"].roles | {R.ENTERPRISE},
+    ("Project", "leadHandling"): QUERY["leadHandledProject"].roles | {R.ENTERPRISE},
+    ("Project", "leadHandlingProcedures"): QUERY["leadHandledProject"].roles | {R.ENTERPRISE},
+    # Item 6: the working group's pledge is made to the optimisation office, and supervision, rewards and
+    # penalties are the government's own business: an enterprise sees who serves it, not how they are judged.
+    ("Officer", "pledges"): QUERY["officer"].roles,
+    ("Officer", "supervision"): QUERY["officer"].roles,
+    ("Officer", "rewards"): QUERY["officer"].roles,
+    ("Officer", "record"): QUERY["officer"].roles,
 }
 
 FILING_BODIES: dict[Role, frozenset[str]] = {
