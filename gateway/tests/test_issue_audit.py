@@ -8,7 +8,6 @@ paired with it), and fine filings decided by the body they were routed to (item 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -95,15 +94,13 @@ def ok(reply: dict[str, Any]) -> dict[str, Any]:
 
 
 async def client_calls(exporter: Any, trace_id: int, method: str, expected: int, timeout: float = 10.0) -> int:
-    """How many CLIENT spans of ``method`` the trace has, once at least ``expected`` have ended (or in time)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:
-        found = [s for s in exporter.get_finished_spans() if s.context.trace_id == trace_id and s.name == method
-                 and s.kind.name == "CLIENT"]
-        if len(found) >= expected or loop.time() > deadline:
-            return len(found)
-        await asyncio.sleep(0.02)
+    """How many CLIENT spans of ``method`` the trace has, once at least ``expected`` have ended."""
+    def count() -> int:
+        return sum(1 for s in exporter.get_finished_spans()
+                   if s.context.trace_id == trace_id and s.name == method and s.kind.name == "CLIENT")
+
+    return await eventually(count, until=lambda n: n >= expected, timeout=timeout, interval=0.02,
+                            what=f"{expected} {method} call(s) to end")
 
 
 # ---- a leader -> pairings -> visits -> problems -------------------------------------------------------

@@ -11,12 +11,28 @@ from datetime import UTC, datetime, timedelta
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from mesh_gateway.errors import UserError
+
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def timestamp(ts: Timestamp) -> datetime:
     """The instant, to the microsecond (nanoseconds truncated, as ``ToDatetime`` does)."""
     return _EPOCH + timedelta(seconds=ts.seconds, microseconds=ts.nanos // 1000)
+
+
+def instant(value: datetime | None, field: str) -> Timestamp | None:
+    """An input's instant as a Timestamp (None for none). It must carry its offset: the city is on +08:00,
+    so a time without one is ambiguous, and is refused (BAD_USER_INPUT naming ``field``) rather than read as
+    UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise UserError(f"{field} needs a time zone offset (e.g. +08:00)",
+                        extensions={"code": "BAD_USER_INPUT", "field": field})
+    out = Timestamp()
+    out.FromDatetime(value.astimezone(UTC))
+    return out
 
 
 def maybe_timestamp(message: object, field: str) -> datetime | None:

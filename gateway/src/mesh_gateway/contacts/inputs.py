@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 import strawberry
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.contacts.v1 import contacts_pb2 as pb
 from mesh_gateway.contacts.enums import (
@@ -21,6 +20,7 @@ from mesh_gateway.contacts.enums import (
     to_proto,
 )
 from mesh_gateway.errors import UserError
+from mesh_gateway.proto_time import instant
 
 
 def yuan_to_fen(yuan: Decimal, field: str) -> int:
@@ -37,18 +37,6 @@ def yuan_to_fen(yuan: Decimal, field: str) -> int:
 
 def day(value: date | None) -> str:
     return value.isoformat() if value is not None else ""
-
-
-def instant(value: datetime | None, field: str) -> Timestamp | None:
-    """A filter's instant, which must carry its offset: the city is not on UTC, so a bare time is ambiguous."""
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise UserError(f"{field} needs a time zone offset (e.g. +08:00)",
-                        extensions={"code": "BAD_USER_INPUT", "field": field})
-    out = Timestamp()
-    out.FromDatetime(value.astimezone(UTC))
-    return out
 
 
 @strawberry.input

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 import strawberry
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_gateway.environment.enums import (
@@ -21,6 +20,7 @@ from mesh_gateway.environment.enums import (
     to_proto,
 )
 from mesh_gateway.errors import UserError
+from mesh_gateway.proto_time import instant
 
 
 def bad_input(message: str, field: str) -> UserError:
@@ -38,16 +38,6 @@ def fen(amount: Decimal, field: str) -> int:
 WINDOW = ("in [{0}After, {0}Before): a row at exactly {0}After is in, one at exactly {0}Before is not; "
           "{0}After later than {0}Before is refused")
 """How a list's time window reads (either bound may be left out)."""
-
-
-def instant(value: datetime | None, field: str) -> Timestamp | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise bad_input(f"{field} needs a time zone offset (e.g. +08:00)", field)
-    out = Timestamp()
-    out.FromDatetime(value.astimezone(UTC))
-    return out
 
 
 @strawberry.input

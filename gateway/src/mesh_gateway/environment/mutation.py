@@ -21,7 +21,6 @@ from mesh_gateway.environment.inputs import (
     OpenCaseInput,
     QuietDateRangeInput,
     SiteRefInput,
-    instant,
 )
 from mesh_gateway.environment.types import (
     EnforcementCheck,
@@ -35,6 +34,7 @@ from mesh_gateway.environment.types import (
 )
 from mesh_gateway.errors import call
 from mesh_gateway.policy import FILING_BODIES
+from mesh_gateway.proto_time import instant
 
 
 def _case(reply: pb.Case) -> GovernanceCase:

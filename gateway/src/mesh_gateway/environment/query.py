@@ -27,7 +27,7 @@ from mesh_gateway.environment.enums import (
     from_proto,
     to_proto,
 )
-from mesh_gateway.environment.inputs import WINDOW, GovernanceCaseFilter, instant
+from mesh_gateway.environment.inputs import WINDOW, GovernanceCaseFilter
 from mesh_gateway.environment.types import (
     AccountabilityCount,
     AccountabilityRecord,
@@ -45,6 +45,7 @@ from mesh_gateway.environment.types import (
 )
 from mesh_gateway.errors import call
 from mesh_gateway.pagination import Connection, check_first
+from mesh_gateway.proto_time import instant
 
 Site = tuple[int, str]
 """A key-protected or inspected site: its kind and id."""

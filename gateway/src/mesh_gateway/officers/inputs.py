@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 import strawberry
@@ -21,20 +21,13 @@ from mesh_gateway.officers.enums import (
     StaffingUnitKind,
     to_proto,
 )
+from mesh_gateway.proto_time import instant
 
 
 def stamp(value: datetime) -> Timestamp:
     t = Timestamp()
     t.FromDatetime(value)
     return t
-
-
-def instant(value: datetime, field: str) -> Timestamp:
-    """A filter's instant, which must carry its offset: the city is not on UTC, so a bare time is ambiguous."""
-    if value.tzinfo is None:
-        raise UserError(f"{field} needs a time zone offset (e.g. +08:00)",
-                        extensions={"code": "BAD_USER_INPUT", "field": field})
-    return stamp(value.astimezone(UTC))
 
 
 def fen(yuan: Decimal, field: str) -> int:
@@ -183,10 +176,11 @@ class RequestFilter:
             value = getattr(self, name)
             if value is not None:
                 setattr(f, name, value)
-        if self.opened_after is not None:
-            f.opened_after.CopyFrom(instant(self.opened_after, "filter.openedAfter"))
-        if self.opened_before is not None:
-            f.opened_before.CopyFrom(instant(self.opened_before, "filter.openedBefore"))
+        for name, field, value in (("opened_after", "filter.openedAfter", self.opened_after),
+                                   ("opened_before", "filter.openedBefore", self.opened_before)):
+            stamped = instant(value, field)
+            if stamped is not None:
+                getattr(f, name).CopyFrom(stamped)
         if self.state is not None:
             f.state = to_proto(pb.RequestState, self.state)
         if self.category is not None:
