@@ -174,6 +174,12 @@ async def test_incidents_are_asked_for_by_the_dates_and_the_territory_the_user_f
     assert asked.occurred_after.ToDatetime(tzinfo=UTC) == datetime(2026, 10, 31, 16, tzinfo=UTC), "the instant, in UTC"
     assert asked.occurred_before.ToDatetime(tzinfo=UTC) == datetime(2026, 11, 27, 12, tzinfo=UTC)
     assert (asked.county_code, asked.category) == ("410311", response_pb2.EXTORTION)
+    # A time without its offset is ambiguous in a city on +08:00: refused, as every date filter refuses it.
+    naive = await mesh.gateway.query('{ incidents(first: 5, filter: {occurredAfter: "2026-11-01T00:00:00"}) '
+                                     '{ edges { node { id } } } }')
+    assert naive["data"] is None and codes(naive) == ["BAD_USER_INPUT"], naive
+    assert naive["errors"][0]["extensions"]["field"] == "filter.occurredAfter"
+    assert len(mesh.response.filters) == 1, "refused before the service was asked"
 
 
 async def test_healthz_says_alive_and_readyz_says_whether_every_service_serves(mesh: Mesh) -> None:

@@ -20,6 +20,7 @@ from mesh_gateway.errors import call
 from mesh_gateway.incidents.mutation import RespondingUnit
 from mesh_gateway.incidents.types import Incident, IncidentFilter
 from mesh_gateway.pagination import Connection, check_first
+from mesh_gateway.proto_time import instant
 
 
 def may_see(principal: Principal, incident: response_pb2.Incident) -> bool:
@@ -117,11 +118,8 @@ class IncidentQuery:
     async def incident_statistics(self, info: strawberry.Info, since: datetime | None = None,
                                   until: datetime | None = None,
                                   county_code: str | None = None) -> IncidentStatistics:
-        request = response_pb2.StatisticsRequest(county_code=own_county(info, county_code))
-        if since is not None:
-            request.since.FromDatetime(since)
-        if until is not None:
-            request.until.FromDatetime(until)
+        request = response_pb2.StatisticsRequest(county_code=own_county(info, county_code),
+                                                  since=instant(since, "since"), until=instant(until, "until"))
         reply = await call(info.context.clients.response.GetStatistics(request))
         return IncidentStatistics(by_unit=[ResponseStatistics.from_proto(r) for r in reply.by_unit],
                                   by_category=[ResponseStatistics.from_proto(r) for r in reply.by_category])

@@ -11,7 +11,7 @@ import strawberry
 from mesh.response.v1 import response_pb2
 from mesh_gateway.contacts.types import Enterprise, Project, contacts_loaders
 from mesh_gateway.county import in_county
-from mesh_gateway.proto_time import timestamp
+from mesh_gateway.proto_time import instant, timestamp
 
 if TYPE_CHECKING:  # the environment's types refer back to Incident: imported lazily (strawberry.lazy)
     from mesh_gateway.environment.types import GovernanceCase
@@ -248,10 +248,11 @@ class IncidentFilter:
             f.enterprise_id = self.enterprise_id
         if self.project_id is not None:
             f.project_id = self.project_id
-        if self.occurred_after is not None:
-            f.occurred_after.FromDatetime(self.occurred_after)
-        if self.occurred_before is not None:
-            f.occurred_before.FromDatetime(self.occurred_before)
+        for name, field, value in (("occurred_after", "filter.occurredAfter", self.occurred_after),
+                                   ("occurred_before", "filter.occurredBefore", self.occurred_before)):
+            stamped = instant(value, field)
+            if stamped is not None:
+                getattr(f, name).CopyFrom(stamped)
         if self.county_code is not None:
             f.county_code = self.county_code
         f.statuses.extend(s.value for s in self.statuses or ())
