@@ -135,6 +135,15 @@ async def test_ops_read_statistics_but_not_incidents_and_an_officer_cannot_regis
     everything = await mesh.query(INCIDENT_IDS, OFFICE)
     assert len(everything["data"]["incidents"]["edges"]) == 2
 
+    # Nor by key, through federation: _entities is for the supergraph's router (its own role), not operators.
+    by_key = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Incident { id } } }"
+    first = everything["data"]["incidents"]["edges"][0]["node"]["id"]
+    reps = {"r": [{"__typename": "Incident", "id": first}]}
+    refused = await mesh.query(by_key, OPS, variables=reps)
+    assert refused["data"] is None and codes(refused) == ["FORBIDDEN"], refused
+    router = await mesh.query(by_key, Principal("r1", Role.ROUTER), variables=reps)
+    assert router == {"data": {"_entities": [{"id": first}]}}, router
+
 
 async def test_bad_and_expired_tokens_are_refused_with_the_reason(mesh: Mesh) -> None:
     garbage = await mesh.query(INCIDENT_IDS, token="not-a-jwt")

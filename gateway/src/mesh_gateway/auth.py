@@ -23,7 +23,8 @@ import jwt
 
 
 class Role(StrEnum):
-    """The domain's roles (DESIGN: leader, officer, optimisation office, department, police, enterprise, ops)."""
+    """The domain's roles (DESIGN: leader, officer, optimisation office, department, police, enterprise, ops),
+    and one for a machine: the provincial supergraph's router, which resolves the city's entities by key."""
 
     PUBLIC = "public"
     ENTERPRISE = "enterprise"
@@ -33,6 +34,7 @@ class Role(StrEnum):
     POLICE = "police"
     OPTIMISATION_OFFICE = "optimisation_office"
     OPS = "ops"
+    ROUTER = "router"
 
 
 @dataclass(frozen=True)

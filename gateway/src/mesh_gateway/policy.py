@@ -40,9 +40,10 @@ def rule(*roles: Role | frozenset[Role], own_enterprise: str | None = None) -> R
 
 
 QUERY: dict[str, Rule] = {
-    # Federation: the provincial supergraph's router reads these with an ops service account.
-    "_service": rule(R.OPS, OFFICE),
-    "_entities": rule(R.OPS, OFFICE),
+    # Federation: the provincial supergraph's router reads these with a service account of its own role. Not
+    # ops: operators read health and statistics, and _entities would give them any incident or case by key.
+    "_service": rule(R.ROUTER, R.OPS, OFFICE),
+    "_entities": rule(R.ROUTER, OFFICE),
     # The public list (item 20: pairings published regularly).
     "pairingListEdition": rule(EVERYONE),
     "pairingListEditions": rule(EVERYONE),

@@ -26,6 +26,7 @@ DEMO_USERS = [
     Principal("demo-police", Role.POLICE, "洛龙区公安分局 值班室", county_code="410311", agency="luolong-police"),
     Principal("demo-office", Role.OPTIMISATION_OFFICE, "市优化办"),
     Principal("demo-ops", Role.OPS, "运维"),
+    Principal("demo-router", Role.ROUTER, "provincial supergraph router"),
 ]
 
 
