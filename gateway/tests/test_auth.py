@@ -135,14 +135,48 @@ async def test_ops_read_statistics_but_not_incidents_and_an_officer_cannot_regis
     everything = await mesh.query(INCIDENT_IDS, OFFICE)
     assert len(everything["data"]["incidents"]["edges"]) == 2
 
-    # Nor by key, through federation: _entities is for the supergraph's router (its own role), not operators.
+    # Nor by key, through federation's _entities (see the test below).
     by_key = "query($r: [_Any!]!) { _entities(representations: $r) { ... on Incident { id } } }"
     first = everything["data"]["incidents"]["edges"][0]["node"]["id"]
-    reps = {"r": [{"__typename": "Incident", "id": first}]}
-    refused = await mesh.query(by_key, OPS, variables=reps)
+    refused = await mesh.query(by_key, OPS, variables={"r": [{"__typename": "Incident", "id": first}]})
     assert refused["data"] is None and codes(refused) == ["FORBIDDEN"], refused
-    router = await mesh.query(by_key, Principal("r1", Role.ROUTER), variables=reps)
-    assert router == {"data": {"_entities": [{"id": first}]}}, router
+    assert "may not resolve Incident by key" in refused["errors"][0]["message"]
+
+
+BY_KEY = """query($r: [_Any!]!) { _entities(representations: $r) {
+  ... on Incident { id } ... on Enterprise { id } ... on Project { id } } }"""
+
+
+async def test_a_supergraph_user_resolves_by_key_what_they_may_look_up_by_id(mesh: Mesh) -> None:
+    """The supergraph's router forwards the user's token: each representation is checked as its type's lookup
+    (roles, an enterprise's own record, police by agency); its own service account resolves anything."""
+    def reps(*keys: tuple[str, str]) -> dict[str, Any]:
+        return {"r": [{"__typename": t, "id": i} for t, i in keys]}
+
+    async def by_key(principal: Principal, *keys: tuple[str, str]) -> dict[str, Any]:
+        return await mesh.query(BY_KEY, principal, variables=reps(*keys))
+
+    router = await by_key(Principal("r1", Role.ROUTER), ("Incident", "xigong-police:B-1"), ("Enterprise", "ent-002"))
+    assert router == {"data": {"_entities": [{"id": "xigong-police:B-1"}, {"id": "ent-002"}]}}, router
+    # Police: their agency's incidents, not another's.
+    assert (await by_key(POLICE, ("Incident", "luolong-police:A-1"))) == {
+        "data": {"_entities": [{"id": "luolong-police:A-1"}]}}
+    other = await by_key(POLICE, ("Incident", "xigong-police:B-1"))
+    assert other["data"] == {"_entities": [None]} and codes(other) == ["FORBIDDEN"], other
+    # An enterprise: its own record and projects, not another's; and no type its role may not look up.
+    assert (await by_key(ENTERPRISE, ("Enterprise", "ent-001"), ("Project", "prj-001"))) == {
+        "data": {"_entities": [{"id": "ent-001"}, {"id": "prj-001"}]}}
+    assert (await by_key(ENTERPRISE, ("Incident", "luolong-police:A-1"))) == {
+        "data": {"_entities": [{"id": "luolong-police:A-1"}]}}
+    for keys in (("Enterprise", "ent-002"), ("Project", "prj-002"), ("Incident", "xigong-police:B-1")):
+        refused = await by_key(ENTERPRISE, keys)
+        assert codes(refused) == ["FORBIDDEN"], (keys, refused)
+    case = await by_key(ENTERPRISE, ("GovernanceCase", "case-1"))
+    assert case["data"] is None and codes(case) == ["FORBIDDEN"]
+    assert "like Query.governanceCase" in case["errors"][0]["message"]
+    # A type the graph does not resolve by key is refused, not ignored.
+    odd = await by_key(OFFICE, ("Pairing", "pair-001"))
+    assert odd["data"] is None and codes(odd) == ["FORBIDDEN"] and "resolves by key" in odd["errors"][0]["message"]
 
 
 async def test_bad_and_expired_tokens_are_refused_with_the_reason(mesh: Mesh) -> None:

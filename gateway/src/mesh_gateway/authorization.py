@@ -133,6 +133,29 @@ def _check_root(principal: Principal, parent: str, node: FieldNode, variables: d
         if value != principal.enterprise_id:
             raise forbidden(f"an enterprise may use {where} only for itself ({rule.own_enterprise} must be "
                             f"{principal.enterprise_id!r})", where)
+    if parent == "Query" and name == "_entities":
+        _check_entities(principal, _argument(node, "representations", variables) or [], where)
+
+
+def _check_entities(principal: Principal, representations: list[Any], where: str) -> None:
+    """Federation: each representation as its type's lookup by id (``policy.ENTITY_LOOKUPS``) — the same roles,
+    and for an enterprise the same own-record rule; the rows are then checked as the lookups check them (by
+    county, agency or owner) when each is resolved."""
+    if principal.role in policy.ENTITY_READERS:
+        return
+    for rep in representations:
+        typename = rep.get("__typename") if isinstance(rep, dict) else None
+        lookup = policy.ENTITY_LOOKUPS.get(str(typename))
+        if lookup is None:
+            raise forbidden(f"{typename!r} is not a type this graph resolves by key", where)
+        rule = policy.QUERY[lookup]
+        if principal.role not in rule.roles:
+            raise forbidden(f"the role {principal.role.value} may not resolve {typename} by key: like "
+                            f"Query.{lookup}, it is for {_names(rule.roles)}", where)
+        if (principal.role is Role.ENTERPRISE and rule.own_enterprise == "id"
+                and rep.get("id") != principal.enterprise_id):
+            raise forbidden(f"an enterprise may resolve {typename} by key only for itself (id must be "
+                            f"{principal.enterprise_id!r})", where)
 
 
 def _argument(node: FieldNode, name: str, variables: dict[str, Any]) -> Any:

@@ -40,10 +40,12 @@ def rule(*roles: Role | frozenset[Role], own_enterprise: str | None = None) -> R
 
 
 QUERY: dict[str, Rule] = {
-    # Federation: the provincial supergraph's router reads these with a service account of its own role. Not
-    # ops: operators read health and statistics, and _entities would give them any incident or case by key.
+    # Federation. The provincial supergraph's router reads the schema with a service account of its own role,
+    # and resolves entities by key either with it (city-wide) or with the user's own token, which it forwards:
+    # then each representation is checked as its type's lookup by id (ENTITY_LOOKUPS; see authorization), so
+    # a user reaches through the supergraph exactly what they reach here. Ops read health and statistics only.
     "_service": rule(R.ROUTER, R.OPS, OFFICE),
-    "_entities": rule(R.ROUTER, OFFICE),
+    "_entities": rule(SIGNED_IN),
     # The public list (item 20: pairings published regularly).
     "pairingListEdition": rule(EVERYONE),
     "pairingListEditions": rule(EVERYONE),
@@ -158,6 +160,16 @@ SUBSCRIPTION: dict[str, Rule] = {
 }
 
 ROOTS = {"Query": QUERY, "Mutation": MUTATION, "Subscription": SUBSCRIPTION}
+
+ENTITY_LOOKUPS: dict[str, str] = {
+    "Incident": "incident", "Enterprise": "enterprise", "Project": "project", "Leader": "leader",
+    "Officer": "officer", "EnterpriseRequest": "enterpriseRequest", "NonApproval": "nonApproval",
+    "GovernanceCase": "governanceCase",
+}
+"""Each federation key's type, and the root lookup by id whose rule (and row checks) resolving it by key follows."""
+
+ENTITY_READERS = frozenset({R.ROUTER})
+"""Roles that resolve any type by key (city-wide), whatever its lookup's rule."""
 
 NESTED: dict[tuple[str, str], frozenset[Role]] = {
     # Who called the police is for the police and the office, whatever led to the incident.

@@ -11,8 +11,6 @@ from collections.abc import Awaitable
 import strawberry
 
 from mesh.contacts.v1 import contacts_pb2 as pb
-from mesh_gateway.auth import Role
-from mesh_gateway.authorization import forbidden
 from mesh_gateway.contacts.inputs import (
     EnterpriseFilter,
     LeaderFilter,
@@ -31,6 +29,7 @@ from mesh_gateway.contacts.types import (
     Project,
     Visit,
     contacts_loaders,
+    own_project,
 )
 from mesh_gateway.county import county_scoped, in_county, leader_county
 from mesh_gateway.errors import UserError, call
@@ -55,12 +54,7 @@ class ContactsQuery:
 
     @strawberry.field(description="One project by id (item 9: a county-level user may look up their county's only)")
     async def project(self, info: strawberry.Info, id: strawberry.ID) -> Project | None:
-        found = in_county(info, await contacts_loaders(info).projects.load(str(id)), "project")
-        principal = info.context.principal
-        if (found is not None and principal.role is Role.ENTERPRISE and info.context.verifier is not None
-                and found.owner_enterprise_id != principal.enterprise_id):
-            # An enterprise sees its own projects, as it sees its own record (another's investment is not its).
-            raise forbidden(f"an enterprise may look up only its own projects (of {principal.enterprise_id!r})",
+        found = own_project(info, in_county(info, await contacts_loaders(info).projects.load(str(id)), "project"),
                             "Query.project")
         return None if found is None else Project.from_proto(found)
 

@@ -17,6 +17,8 @@ import strawberry
 from mesh.contacts.v1 import contacts_pb2 as pb
 from mesh.environment.v1 import environment_pb2
 from mesh.officers.v1 import officers_pb2
+from mesh_gateway.auth import Role
+from mesh_gateway.authorization import forbidden
 from mesh_gateway.contacts.enums import (
     KeyList,
     LeaderLevel,
@@ -208,8 +210,19 @@ class Project:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Project | None:
-        found = in_county(info, await contacts_loaders(info).projects.load(str(id)), "project")
+        found = own_project(info, in_county(info, await contacts_loaders(info).projects.load(str(id)), "project"),
+                            "Query._entities")
         return None if found is None else cls.from_proto(found)
+
+
+def own_project(info: strawberry.Info, found: pb.Project | None, where: str) -> pb.Project | None:
+    """``found``, unless the user is an enterprise and the project is another's: an enterprise sees its own
+    projects, as it sees its own record (another's investment is not its)."""
+    principal = info.context.principal
+    if (found is not None and principal.role is Role.ENTERPRISE and info.context.verifier is not None
+            and found.owner_enterprise_id != principal.enterprise_id):
+        raise forbidden(f"an enterprise may look up only its own projects (of {principal.enterprise_id!r})", where)
+    return found
 
 
 async def _cases(info: strawberry.Info, pending: Awaitable[list[environment_pb2.Case]],

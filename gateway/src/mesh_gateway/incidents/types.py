@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from mesh.response.v1 import response_pb2
+from mesh_gateway.authorization import forbidden
 from mesh_gateway.contacts.types import Enterprise, Project, contacts_loaders
-from mesh_gateway.county import in_county
 from mesh_gateway.proto_time import instant, timestamp
 
 if TYPE_CHECKING:  # the environment's types refer back to Incident: imported lazily (strawberry.lazy)
@@ -216,8 +216,16 @@ class Incident:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Incident | None:
-        found = in_county(info, await info.context.loaders.incidents.load(str(id)), "incident")
-        return None if found is None else cls.from_proto(found)
+        """As ``incident(id)``: police their agency's, an enterprise its own, anyone else their county's."""
+        from mesh_gateway.incidents.query import may_see  # the query module builds on this one
+
+        found = await info.context.loaders.incidents.load(str(id))
+        if found is None:
+            return None
+        if not may_see(info.context.principal, found):
+            raise forbidden("this incident is not one your agency reported, is responsible for, that concerns "
+                            "your enterprise, or that lies in your county", "Query._entities")
+        return cls.from_proto(found)
 
 
 @strawberry.input
