@@ -408,6 +408,8 @@ async def test_links_from_an_enterprise_or_officer_do_not_widen_who_reads_what_t
         # ...police neither an enterprise's officers nor its requests...
         (police, "{ enterprise(id: \"ent-001\") { officers { id } } }"): "Enterprise.officers",
         (police, "{ enterprise(id: \"ent-001\") { requests { id } } }"): "Enterprise.requests",
+        (police, "{ project(id: \"prj-001\") { leadHandling { projectId } } }"): "Project.leadHandling",
+        (police, "{ project(id: \"prj-001\") { leadHandlingProcedures { id } } }"): "Project.leadHandlingProcedures",
         # ...and an enterprise sees who serves it, not their pledges, supervision, rewards or record (item 6).
         (ENTERPRISE, "{ enterprise(id: \"ent-001\") { officers { pledges { id } } } }"): "Officer.pledges",
         (ENTERPRISE, "{ enterprise(id: \"ent-001\") { officers { supervision { id } } } }"): "Officer.supervision",
@@ -426,3 +428,5 @@ async def test_links_from_an_enterprise_or_officer_do_not_widen_who_reads_what_t
     ok(await mesh.query("""{ enterprise(id: "ent-001") { officers { id pledges { id } } requests { id } } }""",
                         officer))
     ok(await mesh.query("""{ enterprise(id: "ent-001") { cases { id } } }""", police))
+    ok(await mesh.query("""{ project(id: "prj-001") { leadHandling { projectId } leadHandlingProcedures { id } } }""",
+                        ENTERPRISE))  # its own project (prj-001 is ent-001's)
