@@ -12,7 +12,7 @@ As for reads: a row with no county (a case whose territory is not known yet, a f
 request whose enterprise's county is not known yet, a city leader, the city's office) is for city-wide
 users only, and so is a row the gateway cannot find (it lies in no county it knows). City-wide users
 and sign-in off (no verifier) are not checked. Police are scoped by agency, not county, on incidents
-(see ``mesh_gateway.incidents.query.may_see``): the response service checks that their unit is the one
+(see ``mesh_gateway.incidents.types.may_see``): the response service checks that their unit is the one
 responsible, and no county check is added for them there; elsewhere (cases, enforcement checks) they are
 county-level users like any other. A mutation missing from :data:`ACTS` is refused to every county-level
 user (fail closed; a test keeps the table complete).

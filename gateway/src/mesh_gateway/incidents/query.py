@@ -14,22 +14,12 @@ import strawberry
 
 from mesh.response.v1 import response_pb2
 from mesh_gateway.auth import Principal, Role
-from mesh_gateway.authorization import forbidden
-from mesh_gateway.county import county_scoped, own_county, row_county, sees
+from mesh_gateway.county import county_scoped, own_county
 from mesh_gateway.errors import call
 from mesh_gateway.incidents.mutation import RespondingUnit
 from mesh_gateway.incidents.types import Incident, IncidentFilter
 from mesh_gateway.pagination import Connection, check_first
 from mesh_gateway.proto_time import instant
-
-
-def may_see(principal: Principal, incident: response_pb2.Incident) -> bool:
-    """Police: their agency's; an enterprise: its own; anyone else: their county's (see mesh_gateway.county)."""
-    if principal.role is Role.POLICE:
-        return principal.agency in (incident.agency, incident.unit_id)
-    if principal.role is Role.ENTERPRISE:
-        return bool(incident.enterprise_id) and incident.enterprise_id == principal.enterprise_id
-    return sees(principal.county_code, row_county(incident))
 
 
 def scoped(info: strawberry.Info, flt: IncidentFilter | None) -> IncidentFilter:
@@ -83,13 +73,7 @@ class IncidentStatistics:
 class IncidentQuery:
     @strawberry.field(description="One incident by id (\"<agency>:<external id>\")")
     async def incident(self, info: strawberry.Info, id: strawberry.ID) -> Incident | None:
-        found = await info.context.loaders.incidents.load(str(id))
-        if found is None:
-            return None
-        if not may_see(info.context.principal, found):
-            raise forbidden("this incident is not one your agency reported, is responsible for, that concerns "
-                            "your enterprise, or that lies in your county", "Query.incident")
-        return Incident.from_proto(found)
+        return await Incident.seen(info, str(id), "Query.incident")
 
     @strawberry.field(description="Incidents newest first, filtered; a page of at most 100")
     async def incidents(

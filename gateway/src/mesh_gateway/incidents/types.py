@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 import strawberry
 
 from mesh.response.v1 import response_pb2
+from mesh_gateway.auth import Principal, Role
 from mesh_gateway.authorization import forbidden
 from mesh_gateway.contacts.types import Enterprise, Project, contacts_loaders
+from mesh_gateway.county import row_county, sees
 from mesh_gateway.proto_time import instant, timestamp
 
 if TYPE_CHECKING:  # the environment's types refer back to Incident: imported lazily (strawberry.lazy)
@@ -86,6 +88,15 @@ class ResponseClock:
     due_at: datetime
     state: str = strawberry.field(description="pending, warned, breached, met or cancelled")
     met_at: datetime | None
+
+
+def may_see(principal: Principal, incident: response_pb2.Incident) -> bool:
+    """Police: their agency's; an enterprise: its own; anyone else: their county's (see mesh_gateway.county)."""
+    if principal.role is Role.POLICE:
+        return principal.agency in (incident.agency, incident.unit_id)
+    if principal.role is Role.ENTERPRISE:
+        return bool(incident.enterprise_id) and incident.enterprise_id == principal.enterprise_id
+    return sees(principal.county_code, row_county(incident))
 
 
 @strawberry.federation.type(keys=["id"], description="An incident pushed by a police or department system")
@@ -216,15 +227,18 @@ class Incident:
 
     @classmethod
     async def resolve_reference(cls, info: strawberry.Info, id: strawberry.ID) -> Incident | None:
-        """As ``incident(id)``: police their agency's, an enterprise its own, anyone else their county's."""
-        from mesh_gateway.incidents.query import may_see  # the query module builds on this one
+        return await cls.seen(info, str(id), "Query._entities")
 
-        found = await info.context.loaders.incidents.load(str(id))
+    @classmethod
+    async def seen(cls, info: strawberry.Info, incident_id: str, where: str) -> Incident | None:
+        """The incident by id (None if there is none), refused naming ``where`` unless the user may see it
+        (:func:`may_see`): ``incident(id)`` and federation's lookup by key alike."""
+        found = await info.context.loaders.incidents.load(incident_id)
         if found is None:
             return None
         if not may_see(info.context.principal, found):
             raise forbidden("this incident is not one your agency reported, is responsible for, that concerns "
-                            "your enterprise, or that lies in your county", "Query._entities")
+                            "your enterprise, or that lies in your county", where)
         return cls.from_proto(found)
 
 
