@@ -259,7 +259,8 @@ class IncidentFilter:
                                   "DISPATCHED, ACKNOWLEDGED, ON_SCENE, TRANSFERRED); none or empty: every status")
 
     def to_proto(self) -> response_pb2.IncidentFilter:
-        f = response_pb2.IncidentFilter()
+        f = response_pb2.IncidentFilter(occurred_after=instant(self.occurred_after, "filter.occurredAfter"),
+                                        occurred_before=instant(self.occurred_before, "filter.occurredBefore"))
         if self.agency is not None:
             f.agency = self.agency
         if self.category is not None:
@@ -270,11 +271,6 @@ class IncidentFilter:
             f.enterprise_id = self.enterprise_id
         if self.project_id is not None:
             f.project_id = self.project_id
-        for name, field, value in (("occurred_after", "filter.occurredAfter", self.occurred_after),
-                                   ("occurred_before", "filter.occurredBefore", self.occurred_before)):
-            stamped = instant(value, field)
-            if stamped is not None:
-                getattr(f, name).CopyFrom(stamped)
         if self.county_code is not None:
             f.county_code = self.county_code
         f.statuses.extend(s.value for s in self.statuses or ())

@@ -171,16 +171,12 @@ class RequestFilter:
                                   "[its first day, the next month's first day)); not earlier than openedAfter")
 
     def to_proto(self) -> pb.RequestFilter:
-        f = pb.RequestFilter()
+        f = pb.RequestFilter(opened_after=instant(self.opened_after, "filter.openedAfter"),
+                             opened_before=instant(self.opened_before, "filter.openedBefore"))
         for name in ("enterprise_id", "officer_id", "department", "overdue", "county_code"):
             value = getattr(self, name)
             if value is not None:
                 setattr(f, name, value)
-        for name, field, value in (("opened_after", "filter.openedAfter", self.opened_after),
-                                   ("opened_before", "filter.openedBefore", self.opened_before)):
-            stamped = instant(value, field)
-            if stamped is not None:
-                getattr(f, name).CopyFrom(stamped)
         if self.state is not None:
             f.state = to_proto(pb.RequestState, self.state)
         if self.category is not None:
