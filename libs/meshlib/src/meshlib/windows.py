@@ -35,9 +35,6 @@ class Window:
     after: datetime | None = None
     before: datetime | None = None
 
-    def __bool__(self) -> bool:
-        return self.after is not None or self.before is not None
-
     def condition(self) -> dict[str, datetime] | None:
         """The MongoDB condition on a date field (None for no bound), with exclusive bounds only."""
         bounds: dict[str, datetime] = {}
@@ -46,10 +43,6 @@ class Window:
         if self.before is not None:
             bounds["$lt"] = self.before
         return bounds or None
-
-    def holds(self, t: datetime) -> bool:
-        """Whether ``t`` lies in the window (for rows filtered in memory)."""
-        return (self.after is None or t >= self.after) and (self.before is None or t < self.before)
 
 
 def window(msg: Any, after: str, before: str, prefix: str = "") -> Window:
