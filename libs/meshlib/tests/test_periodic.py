@@ -59,3 +59,28 @@ async def test_stop_before_start_does_nothing() -> None:
         raise AssertionError("never runs")
 
     await Periodic(job, 0.01, name="idle").stop()
+
+
+async def test_stop_ends_the_loop_when_the_job_loses_the_cancel() -> None:
+    """Python 3.11's asyncio.wait_for drops a cancel that arrives in the same pass as its result (nats-py's
+    request waits with it): the run then ends normally, and the loop must still end rather than run on."""
+    runs = 0
+    waiting, answered = asyncio.Event(), asyncio.get_running_loop().create_future()
+
+    async def publish_and_wait_for_ack() -> None:
+        nonlocal runs
+        runs += 1
+        if runs == 1:
+            waiting.set()
+            await asyncio.wait_for(answered, 10)
+
+    loop = Periodic(publish_and_wait_for_ack, 0.01, name="publisher")
+    loop.start()
+    await asyncio.wait_for(waiting.wait(), 10)
+    answered.set_result(None)  # the ack arrives ...
+    stopping = asyncio.create_task(loop.stop())  # ... and the cancel, in the same pass
+    # A liveness guard, not a timing: without the fix stop() never returns.
+    done, _ = await asyncio.wait([stopping], timeout=10)
+    assert done == {stopping}, "stop() did not return: the loop ran on after its cancel was lost"
+    await stopping
+    assert runs == 1
