@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,8 +19,7 @@ from mesh_contacts.testing import run_contacts
 from mesh_gateway import policy
 from mesh_gateway.auth import Principal, Role, issue
 from mesh_gateway.schema import build_schema
-from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, next_payload, running_gateway, subscription
+from mesh_gateway.testing import SignedIn, codes, next_payload, signed_in_gateway, subscription
 from mesh_response.push import push
 from mesh_response.service import SPEC as RESPONSE
 from mesh_response.settings import ResponseSettings
@@ -38,50 +38,31 @@ OFFICER = Principal("c1", Role.OFFICER)
 OFFICE = Principal("x1", Role.OPTIMISATION_OFFICE)
 
 
-class Mesh:
-    def __init__(self, gateway: RunningGateway, secret: bytes, pusher: Bus) -> None:
-        self.gateway = gateway
-        self.secret = secret
-        self.pusher = pusher
-
-    def token(self, principal: Principal) -> str:
-        return issue(self.secret, principal, issuer=ISSUER, audience=AUDIENCE)
-
-    async def query(self, query: str, principal: Principal | None = None, variables: dict[str, Any] | None = None,
-                    token: str | None = None) -> dict[str, Any]:
-        if principal is not None:
-            token = self.token(principal)
-        headers = {"Authorization": f"Bearer {token}"} if token else {}
-        return await self.gateway.query(query, variables, headers=headers)
+@dataclass
+class Mesh(SignedIn):
+    pusher: Bus
 
 
 @pytest.fixture
 async def mesh(mesh_env: dict[str, str], tmp_path: Path) -> AsyncIterator[Mesh]:
-    secret_file = tmp_path / "jwt.key"
     contacts_settings = settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off", DEMO_DATA="true")
     async with run_contacts(contacts_settings) as contacts, \
             running(RESPONSE, settings_for(ResponseSettings, mesh_env,  # incidents lie where their enterprise does
-                                           CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")) as response:
-        gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
-                          RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
-                          CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")
-        async with running_gateway(gw) as gateway:
-            pusher = await Bus.connect(gw, name="test-pusher")
-            ns = pusher.ns.prefix
-            await push(pusher.nc, "luolong-police", [report("A-1", enterprise_id="ent-001")], namespace=ns)
-            await push(pusher.nc, "xigong-police", [report("B-1", agency="xigong-police", enterprise_id="ent-002")],
-                       namespace=ns)
-            ch = channel(f"127.0.0.1:{response.port}")
-            await wait_stored(response_pb2_grpc.ResponseServiceStub(ch), ["luolong-police:A-1", "xigong-police:B-1"])
-            await ch.close()
-            try:
-                yield Mesh(gateway, secret_file.read_bytes().strip(), pusher)
-            finally:
-                await pusher.close()
-
-
-def codes(reply: dict[str, Any]) -> list[str]:
-    return [e["extensions"]["code"] for e in reply.get("errors", [])]
+                                           CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")) as response, \
+            signed_in_gateway(mesh_env, tmp_path, RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
+                              CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}") as signed_in:
+        pusher = await Bus.connect(signed_in.gateway.settings, name="test-pusher")
+        ns = pusher.ns.prefix
+        await push(pusher.nc, "luolong-police", [report("A-1", enterprise_id="ent-001")], namespace=ns)
+        await push(pusher.nc, "xigong-police", [report("B-1", agency="xigong-police", enterprise_id="ent-002")],
+                   namespace=ns)
+        ch = channel(f"127.0.0.1:{response.port}")
+        await wait_stored(response_pb2_grpc.ResponseServiceStub(ch), ["luolong-police:A-1", "xigong-police:B-1"])
+        await ch.close()
+        try:
+            yield Mesh(signed_in.gateway, signed_in.secret, pusher)
+        finally:
+            await pusher.close()
 
 
 INCIDENT_IDS = "{ incidents(first: 10) { edges { node { id } } } }"

@@ -6,6 +6,7 @@ to another county's row (or at another county's enterprise) is refused before it
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,10 @@ from mesh_contacts.settings import ContactsSettings
 from mesh_contacts.testing import run_contacts
 from mesh_environment.settings import EnvironmentSettings
 from mesh_environment.testing import RunningEnvironment, run_environment
-from mesh_gateway.auth import Principal, Role, issue
+from mesh_gateway.auth import Principal, Role
 from mesh_gateway.county_mutations import ACTS
 from mesh_gateway.schema import Mutation, build_schema
-from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, running_gateway
+from mesh_gateway.testing import SignedIn, codes, signed_in_gateway
 from mesh_officers.testing import CITY, MovableClock, RunningOfficers, officers_service, person
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
 from mesh_response.push import push
@@ -36,7 +36,6 @@ from meshlib.service import running
 from meshlib.testing.plugin import settings_for
 from meshlib.testing.poll import eventually
 
-ISSUER, AUDIENCE = "mesh-dev", "mesh-gateway"
 OWN, OTHER = "410311", "410305"
 COUNTY_LEADER = Principal("l2", Role.LEADER, county_code=OWN)
 CITY_LEADER = Principal("l1", Role.LEADER)
@@ -45,40 +44,26 @@ OFFICE = Principal("x1", Role.OPTIMISATION_OFFICE)
 REQUESTED = ["ent-001", "ent-002", "ent-003", "ent-006"]
 
 
-class Mesh:
-    def __init__(self, gateway: RunningGateway, secret: bytes, officers: RunningOfficers,
-                 environment: RunningEnvironment) -> None:
-        self.gateway = gateway
-        self.secret = secret
-        self.officers = officers
-        self.environment = environment
-
-    async def query(self, query: str, principal: Principal, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        token = issue(self.secret, principal, issuer=ISSUER, audience=AUDIENCE)
-        return await self.gateway.query(query, variables, headers={"Authorization": f"Bearer {token}"})
+@dataclass
+class Mesh(SignedIn):
+    officers: RunningOfficers
+    environment: RunningEnvironment
 
 
 @pytest.fixture
 async def mesh(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Mesh]:
     await bus.ensure_streams(RESPONSE_STREAMS)  # the gateway follows incidents.accepted from start-up
-    secret_file = tmp_path / "jwt.key"
     contacts_settings = settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off", DEMO_DATA="true")
     async with run_contacts(contacts_settings) as contacts:
         contacts_target = f"127.0.0.1:{contacts.runtime.port}"
         async with officers_service(mesh_env, MovableClock(), FOLLOW_ENTERPRISES="true",
                                     CONTACTS_GRPC_TARGET=contacts_target) as officers, \
                 run_environment(settings_for(EnvironmentSettings, mesh_env,
-                                             CONTACTS_GRPC_TARGET=contacts_target)) as environment:
-            gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
-                              CONTACTS_GRPC_TARGET=contacts_target,
-                              OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}",
-                              ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}")
-            async with running_gateway(gw) as gateway:
-                yield Mesh(gateway, secret_file.read_bytes().strip(), officers, environment)
-
-
-def codes(reply: dict[str, Any]) -> list[str]:
-    return [e["extensions"]["code"] for e in reply.get("errors", [])]
+                                             CONTACTS_GRPC_TARGET=contacts_target)) as environment, \
+                signed_in_gateway(mesh_env, tmp_path, CONTACTS_GRPC_TARGET=contacts_target,
+                                  OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}",
+                                  ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}") as signed_in:
+            yield Mesh(signed_in.gateway, signed_in.secret, officers, environment)
 
 
 def assert_scoped(everything: dict[str, str], own: dict[str, str]) -> None:
@@ -551,18 +536,15 @@ async def test_a_county_level_user_works_its_countys_cases_and_files_fines_there
 @pytest.fixture
 async def incidents_mesh(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Mesh]:
     """The registry, the response service and the gateway; an incident reported at OWN_SITE and at OTHER_SITE."""
-    secret_file = tmp_path / "jwt.key"
     async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
                                          DEMO_DATA="true")) as contacts, \
             running(RESPONSE, settings_for(ResponseSettings, mesh_env,  # incidents lie where their enterprise does
-                                           CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")) as response:
-        gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
-                          RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
-                          CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")
-        async with running_gateway(gw) as gateway:
-            await push(bus.nc, "luolong-police", [report("A-1", enterprise_id=OWN_SITE),
-                                                  report("A-2", enterprise_id=OTHER_SITE)], namespace=bus.ns.prefix)
-            yield Mesh(gateway, secret_file.read_bytes().strip(), None, None)  # type: ignore[arg-type]
+                                           CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")) as response, \
+            signed_in_gateway(mesh_env, tmp_path, RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
+                              CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}") as signed_in:
+        await push(bus.nc, "luolong-police", [report("A-1", enterprise_id=OWN_SITE),
+                                              report("A-2", enterprise_id=OTHER_SITE)], namespace=bus.ns.prefix)
+        yield Mesh(signed_in.gateway, signed_in.secret, None, None)  # type: ignore[arg-type]
 
 
 INCIDENT = "query($id: ID!) { incident(id: $id) { status unitId territory { countyCode } history { status } } }"

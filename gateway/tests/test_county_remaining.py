@@ -5,6 +5,7 @@ handed or dispatched to. A county-level user sees and acts in their county only;
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,8 @@ from mesh_contacts.settings import ContactsSettings
 from mesh_contacts.testing import run_contacts
 from mesh_environment.settings import EnvironmentSettings
 from mesh_environment.testing import RunningEnvironment, run_environment
-from mesh_gateway.auth import Principal, Role, issue
-from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, running_gateway
+from mesh_gateway.auth import Principal, Role
+from mesh_gateway.testing import SignedIn, codes, signed_in_gateway
 from mesh_officers.testing import MovableClock, officers_service
 from mesh_response.push import push
 from mesh_response.service import SPEC as RESPONSE
@@ -28,7 +28,6 @@ from meshlib.service import running
 from meshlib.testing.plugin import settings_for
 from meshlib.testing.poll import eventually
 
-ISSUER, AUDIENCE = "mesh-dev", "mesh-gateway"
 OWN, OTHER = "410311", "410305"
 COUNTY_LEADER = Principal("l2", Role.LEADER, county_code=OWN)
 CITY_LEADER = Principal("l1", Role.LEADER)
@@ -44,26 +43,14 @@ UNKNOWN_SITE = ("ENTERPRISE", "ent-404")
 OWN_UNITS = {"luolong-police", "kaiyuan-station", "guanlin-station", "lilou-station", "luolong-urban-management"}
 
 
-class Mesh:
-    def __init__(self, gateway: RunningGateway, secret: bytes, environment: RunningEnvironment) -> None:
-        self.gateway = gateway
-        self.secret = secret
-        self.environment = environment
-
-    async def query(self, query: str, principal: Principal, variables: dict[str, Any] | None = None) -> dict[str, Any]:
-        token = issue(self.secret, principal, issuer=ISSUER, audience=AUDIENCE)
-        return await self.gateway.query(query, variables, headers={"Authorization": f"Bearer {token}"})
-
-    async def data(self, query: str, principal: Principal, variables: dict[str, Any] | None = None) -> Any:
-        reply = await self.query(query, principal, variables)
-        assert "errors" not in reply, reply["errors"]
-        return reply["data"]
+@dataclass
+class Mesh(SignedIn):
+    environment: RunningEnvironment
 
 
 @pytest.fixture
 async def mesh(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Mesh]:
     """The registry (demo city), officers, environment, response (demo units) and the gateway."""
-    secret_file = tmp_path / "jwt.key"
     async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
                                          DEMO_DATA="true")) as contacts:
         contacts_target = f"127.0.0.1:{contacts.runtime.port}"
@@ -71,19 +58,17 @@ async def mesh(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncItera
                 run_environment(settings_for(EnvironmentSettings, mesh_env,
                                              CONTACTS_GRPC_TARGET=contacts_target)) as environment, \
                 running(RESPONSE, settings_for(ResponseSettings, mesh_env, DEMO_DATA="true",
-                                               CONTACTS_GRPC_TARGET=contacts_target)) as response:
-            gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
-                              CONTACTS_GRPC_TARGET=contacts_target,
-                              OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}",
-                              ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}",
-                              RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}")
-            async with running_gateway(gw) as gateway:
-                yield Mesh(gateway, secret_file.read_bytes().strip(), environment)
+                                               CONTACTS_GRPC_TARGET=contacts_target)) as response, \
+                signed_in_gateway(mesh_env, tmp_path, CONTACTS_GRPC_TARGET=contacts_target,
+                                  OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}",
+                                  ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}",
+                                  RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}") as signed_in:
+            yield Mesh(signed_in.gateway, signed_in.secret, environment)
 
 
 def assert_forbidden(reply: dict[str, Any], field: str, says: str = f"county {OWN}") -> None:
     """FORBIDDEN naming ``field``, saying which county the user is confined to."""
-    assert [e["extensions"]["code"] for e in reply.get("errors", [])] == ["FORBIDDEN"], reply
+    assert codes(reply) == ["FORBIDDEN"], reply
     assert reply["errors"][0]["extensions"]["field"] == field, reply["errors"]
     assert says in reply["errors"][0]["message"], reply["errors"][0]["message"]
 

@@ -25,9 +25,8 @@ from mesh_environment.domain.fines import ChargeKind
 from mesh_environment.domain.guard import Action
 from mesh_environment.settings import EnvironmentSettings
 from mesh_environment.testing import RunningEnvironment, run_environment
-from mesh_gateway.auth import Principal, Role, issue
-from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, next_payload, running_gateway, subscription
+from mesh_gateway.auth import Principal, Role
+from mesh_gateway.testing import SignedIn, next_payload, signed_in_gateway, subscription
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
 from meshlib import telemetry
 from meshlib.bus import Bus
@@ -42,21 +41,12 @@ CITY_OFFSET = timezone(timedelta(hours=8))
 
 
 @dataclass
-class Mesh:
-    gateway: RunningGateway
+class Mesh(SignedIn):
     environment: RunningEnvironment
-    secret: bytes
     luolong: str
     """An enterprise in Luolong District."""
     jianxi: str
     """An enterprise in Jianxi District."""
-
-    def auth(self, principal: Principal) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue(self.secret, principal, issuer='mesh-dev', audience='mesh-gateway')}"}
-
-    async def query(self, query: str, principal: Principal, variables: dict[str, Any] | None = None,
-                    headers: dict[str, str] | None = None) -> dict[str, Any]:
-        return await self.gateway.query(query, variables, headers={**(headers or {}), **self.auth(principal)})
 
     async def open_case(self, enterprise_id: str, at: datetime) -> str:
         """A case an enterprise opened at ``at`` (by the service's own casework, living then)."""
@@ -76,17 +66,15 @@ class Mesh:
 @pytest.fixture
 async def mesh(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Mesh]:
     await bus.ensure_streams(RESPONSE_STREAMS)  # the gateway follows incidents.accepted from start-up
-    secret_file = tmp_path / "jwt.key"
     async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off")) as contacts:
         target = f"127.0.0.1:{contacts.runtime.port}"
         sites = ((1, "洛阳开元机械有限公司", "410311010"), (2, "洛阳涧西重工有限公司", "410305005"))
         luolong, jianxi = [(await contacts.stub.RegisterEnterprise(cpb.RegisterEnterpriseRequest(
             enterprise=enterprise(n, name, township=township), actor="test"))).id for n, name, township in sites]
-        async with run_environment(settings_for(EnvironmentSettings, mesh_env, CONTACTS_GRPC_TARGET=target)) as env:
-            gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
-                              CONTACTS_GRPC_TARGET=target, ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{env.runtime.port}")
-            async with running_gateway(gw) as gateway:
-                yield Mesh(gateway, env, secret_file.read_bytes().strip(), luolong, jianxi)
+        async with run_environment(settings_for(EnvironmentSettings, mesh_env, CONTACTS_GRPC_TARGET=target)) as env, \
+                signed_in_gateway(mesh_env, tmp_path, CONTACTS_GRPC_TARGET=target,
+                                  ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{env.runtime.port}") as signed_in:
+            yield Mesh(signed_in.gateway, signed_in.secret, env, luolong, jianxi)
 
 
 async def environment_calls(exporter: Any, trace_id: int, timeout: float = 10.0) -> Counter[str]:

@@ -21,9 +21,8 @@ from mesh.response.v1 import response_pb2 as pb
 from mesh.response.v1 import response_pb2_grpc
 from mesh_contacts.settings import ContactsSettings
 from mesh_contacts.testing import run_contacts
-from mesh_gateway.auth import Principal, Role, issue
-from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, next_payload, running_gateway, subscription
+from mesh_gateway.auth import Principal, Role
+from mesh_gateway.testing import SignedIn, next_payload, signed_in_gateway, subscription
 from mesh_response.push import push
 from mesh_response.service import SPEC as RESPONSE
 from mesh_response.settings import ResponseSettings
@@ -45,15 +44,9 @@ AGENCY = "luolong-police"
 
 
 @dataclass
-class Live:
-    gateway: RunningGateway
-    secret: bytes
+class Live(SignedIn):
     response: response_pb2_grpc.ResponseServiceStub
     bus: Bus
-
-    def auth(self, principal: Principal) -> dict[str, str]:
-        token = issue(self.secret, principal, issuer="mesh-dev", audience="mesh-gateway")
-        return {"Authorization": f"Bearer {token}"}
 
     async def report(self, external_id: str, enterprise_id: str, agency: str = AGENCY) -> str:
         """Push a report from the police and wait until the response service has placed it."""
@@ -71,19 +64,16 @@ class Live:
 
 @pytest.fixture
 async def live(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Live]:
-    secret_file = tmp_path / "jwt.key"
     async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
                                          DEMO_DATA="true")) as contacts:
         contacts_target = f"127.0.0.1:{contacts.runtime.port}"
         async with running(RESPONSE, settings_for(ResponseSettings, mesh_env, DEMO_DATA="true",
                                                   CONTACTS_GRPC_TARGET=contacts_target)) as response:
             ch: grpc.aio.Channel = channel(f"127.0.0.1:{response.port}")
-            gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
-                              RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}", CONTACTS_GRPC_TARGET=contacts_target)
             try:
-                async with running_gateway(gw) as gateway:
-                    yield Live(gateway, secret_file.read_bytes().strip(), response_pb2_grpc.ResponseServiceStub(ch),
-                               bus)
+                async with signed_in_gateway(mesh_env, tmp_path, RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
+                                             CONTACTS_GRPC_TARGET=contacts_target) as signed_in:
+                    yield Live(signed_in.gateway, signed_in.secret, response_pb2_grpc.ResponseServiceStub(ch), bus)
             finally:
                 await ch.close()
 

@@ -12,9 +12,8 @@ import pytest
 
 from mesh.response.v1 import response_pb2 as pb
 from mesh.response.v1 import response_pb2_grpc
-from mesh_gateway.auth import Principal, Role, issue
-from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, running_gateway
+from mesh_gateway.auth import Principal, Role
+from mesh_gateway.testing import SignedIn, signed_in_gateway
 from mesh_response.push import push
 from mesh_response.service import SPEC as RESPONSE
 from mesh_response.settings import ResponseSettings
@@ -32,24 +31,19 @@ OFFICE = Principal("x1", Role.OPTIMISATION_OFFICE)
 
 
 @dataclass
-class Desk:
-    gateway: RunningGateway
-    secret: bytes
+class Desk(SignedIn):
     response: response_pb2_grpc.ResponseServiceStub
 
     async def incidents(self, principal: Principal, flt: dict[str, Any]) -> list[tuple[str, str]]:
-        token = issue(self.secret, principal, issuer="mesh-dev", audience="mesh-gateway")
-        reply = await self.gateway.query(
+        data = await self.data(
             "query($f: IncidentFilter) { incidents(filter: $f, first: 100) { edges { node { id status } } } }",
-            {"f": flt}, headers={"Authorization": f"Bearer {token}"})
-        assert "errors" not in reply, reply["errors"]
-        return sorted((e["node"]["id"], e["node"]["status"]) for e in reply["data"]["incidents"]["edges"])
+            principal, {"f": flt})
+        return sorted((e["node"]["id"], e["node"]["status"]) for e in data["incidents"]["edges"])
 
 
 @pytest.fixture
 async def desk(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Desk]:
     """Reports (no enterprise: they lie where their agency does) from two agencies, dispatched, some moved on."""
-    secret_file = tmp_path / "jwt.key"
     async with running(RESPONSE, settings_for(ResponseSettings, mesh_env, DEMO_DATA="true")) as response:
         ch: grpc.aio.Channel = channel(f"127.0.0.1:{response.port}")
         stub = response_pb2_grpc.ResponseServiceStub(ch)
@@ -71,10 +65,9 @@ async def desk(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncItera
             await stub.ArriveOnScene(pb.StatusChangeRequest(incident_id=ids[2], by="luolong-police"))
             await stub.Resolve(pb.StatusChangeRequest(incident_id=ids[2], by="luolong-police", note="settled"))
             await stub.CloseUnfounded(pb.StatusChangeRequest(incident_id=ids[3], by="luolong-police", note="a prank"))
-            gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
-                              RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}")
-            async with running_gateway(gw) as gateway:
-                yield Desk(gateway, secret_file.read_bytes().strip(), stub)
+            async with signed_in_gateway(mesh_env, tmp_path,
+                                         RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}") as signed_in:
+                yield Desk(signed_in.gateway, signed_in.secret, stub)
         finally:
             await ch.close()
 

@@ -9,6 +9,7 @@ paired with it), and fine filings decided by the body they were routed to (item 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -24,9 +25,8 @@ from mesh_contacts.settings import ContactsSettings
 from mesh_contacts.testing import run_contacts
 from mesh_environment.settings import EnvironmentSettings
 from mesh_environment.testing import RunningEnvironment, run_environment
-from mesh_gateway.auth import Principal, Role, issue
-from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, running_gateway
+from mesh_gateway.auth import Principal, Role
+from mesh_gateway.testing import SignedIn, codes, signed_in_gateway
 from mesh_officers.testing import MovableClock, RunningOfficers, officers_service
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
 from mesh_response.push import push
@@ -39,7 +39,6 @@ from meshlib.service import running
 from meshlib.testing.plugin import settings_for
 from meshlib.testing.poll import eventually
 
-ISSUER, AUDIENCE = "mesh-dev", "mesh-gateway"
 CITY_LEADER = Principal("l1", Role.LEADER)
 OFFICE = Principal("x1", Role.OPTIMISATION_OFFICE)
 DEPARTMENT = Principal("d1", Role.DEPARTMENT, agency="city-market-supervision")
@@ -50,41 +49,25 @@ OWN, OTHER = "ent-001", "ent-004"
 ENTERPRISE = Principal("e1", Role.ENTERPRISE, enterprise_id=OWN)
 
 
-class Mesh:
-    def __init__(self, gateway: RunningGateway, secret: bytes, officers: RunningOfficers,
-                 environment: RunningEnvironment) -> None:
-        self.gateway = gateway
-        self.secret = secret
-        self.officers = officers
-        self.environment = environment
-
-    async def query(self, query: str, principal: Principal, variables: dict[str, Any] | None = None,
-                    headers: dict[str, str] | None = None) -> dict[str, Any]:
-        token = issue(self.secret, principal, issuer=ISSUER, audience=AUDIENCE)
-        return await self.gateway.query(query, variables,
-                                        headers={**(headers or {}), "Authorization": f"Bearer {token}"})
+@dataclass
+class Mesh(SignedIn):
+    officers: RunningOfficers
+    environment: RunningEnvironment
 
 
 @pytest.fixture
 async def mesh(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Mesh]:
     await bus.ensure_streams(RESPONSE_STREAMS)  # the gateway follows incidents.accepted from start-up
-    secret_file = tmp_path / "jwt.key"
     async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
                                          DEMO_DATA="true")) as contacts:
         contacts_target = f"127.0.0.1:{contacts.runtime.port}"
         async with officers_service(mesh_env, MovableClock(), CONTACTS_GRPC_TARGET=contacts_target) as officers, \
                 run_environment(settings_for(EnvironmentSettings, mesh_env,
-                                             CONTACTS_GRPC_TARGET=contacts_target)) as environment:
-            gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
-                              CONTACTS_GRPC_TARGET=contacts_target,
-                              OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}",
-                              ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}")
-            async with running_gateway(gw) as gateway:
-                yield Mesh(gateway, secret_file.read_bytes().strip(), officers, environment)
-
-
-def codes(reply: dict[str, Any]) -> list[str]:
-    return [e["extensions"]["code"] for e in reply.get("errors", [])]
+                                             CONTACTS_GRPC_TARGET=contacts_target)) as environment, \
+                signed_in_gateway(mesh_env, tmp_path, CONTACTS_GRPC_TARGET=contacts_target,
+                                  OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}",
+                                  ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}") as signed_in:
+            yield Mesh(signed_in.gateway, signed_in.secret, officers, environment)
 
 
 def ok(reply: dict[str, Any]) -> dict[str, Any]:
@@ -344,7 +327,6 @@ async def test_visits_are_filtered_by_date_and_findings_by_channel_and_enterpris
 @pytest.fixture
 async def response_mesh(mesh_env: dict[str, str], tmp_path: Path) -> AsyncIterator[tuple[Mesh, Bus]]:
     """The registry (demo city), the response and environment services, the gateway; a bus to push reports on."""
-    secret_file = tmp_path / "jwt.key"
     async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
                                          DEMO_DATA="true")) as contacts:
         contacts_target = f"127.0.0.1:{contacts.runtime.port}"
@@ -352,16 +334,15 @@ async def response_mesh(mesh_env: dict[str, str], tmp_path: Path) -> AsyncIterat
         async with running(RESPONSE, settings_for(ResponseSettings, mesh_env,
                                                   CONTACTS_GRPC_TARGET=contacts_target)) as response, \
                 run_environment(settings_for(EnvironmentSettings, mesh_env,
-                                             CONTACTS_GRPC_TARGET=contacts_target)) as environment:
-            gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
-                              CONTACTS_GRPC_TARGET=contacts_target, RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
-                              ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}")
-            async with running_gateway(gw) as gateway:
-                pusher = await Bus.connect(gw, name="test-pusher")
-                try:
-                    yield Mesh(gateway, secret_file.read_bytes().strip(), None, environment), pusher  # type: ignore[arg-type]
-                finally:
-                    await pusher.close()
+                                             CONTACTS_GRPC_TARGET=contacts_target)) as environment, \
+                signed_in_gateway(mesh_env, tmp_path, CONTACTS_GRPC_TARGET=contacts_target,
+                                  RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
+                                  ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}") as signed_in:
+            pusher = await Bus.connect(signed_in.gateway.settings, name="test-pusher")
+            try:
+                yield Mesh(signed_in.gateway, signed_in.secret, None, environment), pusher  # type: ignore[arg-type]
+            finally:
+                await pusher.close()
 
 
 CASE_OF_INCIDENT = """query($i: ID!) { incidentCase(incidentId: $i) {

@@ -17,14 +17,12 @@ import pytest
 
 from mesh_contacts.events import STREAMS as CONTACTS_STREAMS
 from mesh_environment.events import STREAMS as ENVIRONMENT_STREAMS
-from mesh_gateway.auth import Principal, Role, issue
-from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, next_payload, running_gateway, subscription
+from mesh_gateway.auth import Principal, Role
+from mesh_gateway.testing import SignedIn, next_payload, signed_in_gateway, subscription
 from mesh_officers.events import STREAMS as OFFICERS_STREAMS
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
 from meshlib.bus import Bus
 from meshlib.envelope import Envelope
-from meshlib.testing.plugin import settings_for
 
 OWN, OTHER = "410311", "410305"
 COUNTY_LEADER = Principal("l2", Role.LEADER, county_code=OWN)
@@ -33,14 +31,8 @@ POLICE = Principal("p1", Role.POLICE, agency="luolong-police", county_code=OWN)
 
 
 @dataclass
-class Live:
-    gateway: RunningGateway
+class Live(SignedIn):
     bus: Bus
-    secret: bytes
-
-    def auth(self, principal: Principal) -> dict[str, str]:
-        token = issue(self.secret, principal, issuer="mesh-dev", audience="mesh-gateway")
-        return {"Authorization": f"Bearer {token}"}
 
     async def publish(self, subject: str, about: str, data: dict[str, Any]) -> None:
         await self.bus.publish(subject, Envelope(id=f"{subject}:{about}", type=f"mesh.{subject}", source="test",
@@ -51,10 +43,8 @@ class Live:
 async def live(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Live]:
     for streams in (RESPONSE_STREAMS, ENVIRONMENT_STREAMS, OFFICERS_STREAMS, CONTACTS_STREAMS):
         await bus.ensure_streams(streams)
-    secret_file = tmp_path / "jwt.key"
-    settings = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file))
-    async with running_gateway(settings) as gateway:
-        yield Live(gateway, bus, secret_file.read_bytes().strip())
+    async with signed_in_gateway(mesh_env, tmp_path) as signed_in:
+        yield Live(signed_in.gateway, signed_in.secret, bus)
 
 
 def case(case_id: str, county: str) -> dict[str, Any]:

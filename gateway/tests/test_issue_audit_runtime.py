@@ -31,7 +31,7 @@ from mesh.response.v1 import response_pb2, response_pb2_grpc
 from mesh_gateway.auth import Principal, Role, issue
 from mesh_gateway.pagination import MAX_PAGE_SIZE
 from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, running_gateway
+from mesh_gateway.testing import RunningGateway, codes, running_gateway
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
 from meshlib.bus import Bus
 from meshlib.testing.plugin import settings_for
@@ -114,10 +114,6 @@ async def mesh(mesh_env: dict[str, str], bus: Bus,
                             **_targets(target))
     async with running_gateway(settings) as gateway:
         yield Mesh(gateway, response, health)
-
-
-def codes(reply: dict[str, Any]) -> list[str | None]:
-    return [(e.get("extensions") or {}).get("code") for e in reply.get("errors", [])]
 
 
 async def test_a_service_that_does_not_answer_is_given_up_on_with_a_masked_error(mesh: Mesh) -> None:

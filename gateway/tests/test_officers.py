@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, running_gateway
+from mesh_gateway.testing import RunningGateway, codes, running_gateway, signed_in_gateway
 from mesh_officers.testing import MovableClock, RunningOfficers, officers_service
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
 from meshlib.bus import Bus
@@ -282,29 +282,23 @@ async def test_an_enterprise_rates_its_own_completed_request_and_no_one_elses(
     mesh_env: dict[str, str], bus: Bus, tmp_path: Any
 ) -> None:
     from mesh.officers.v1 import officers_pb2 as opb
-    from mesh_gateway.auth import Principal, Role, issue
+    from mesh_gateway.auth import Principal, Role
 
     await bus.ensure_streams(RESPONSE_STREAMS)
-    secret_file = tmp_path / "jwt.key"
-    async with officers_service(mesh_env, MovableClock()) as officers:
-        gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0, JWT_SECRET_FILE=str(secret_file),
-                          OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}")
-        async with running_gateway(gw) as gateway:
-            secret = secret_file.read_bytes().strip()
-            opened = await officers.stub.OpenRequest(opb.OpenRequestRequest(
-                enterprise_id="ent-7", source=opb.REQUEST_SOURCE_ENTERPRISE, subject="water hook-up",
-                category=opb.REQUEST_CATEGORY_PERMIT, department="Water Company", actor="ent-7"))
-            await officers.stub.CompleteRequest(opb.CompleteRequestRequest(
-                request_id=opened.id, department="Water Company", outcome=opb.OUTCOME_RESOLVED,
-                summary="connected", actor="clerk"))
-            rate = "mutation($id: ID!) { rateRequest(requestId: $id, score: 5) { rating { score ratedBy } } }"
+    async with officers_service(mesh_env, MovableClock()) as officers, \
+            signed_in_gateway(mesh_env, tmp_path, OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}") as mesh:
+        opened = await officers.stub.OpenRequest(opb.OpenRequestRequest(
+            enterprise_id="ent-7", source=opb.REQUEST_SOURCE_ENTERPRISE, subject="water hook-up",
+            category=opb.REQUEST_CATEGORY_PERMIT, department="Water Company", actor="ent-7"))
+        await officers.stub.CompleteRequest(opb.CompleteRequestRequest(
+            request_id=opened.id, department="Water Company", outcome=opb.OUTCOME_RESOLVED,
+            summary="connected", actor="clerk"))
+        rate = "mutation($id: ID!) { rateRequest(requestId: $id, score: 5) { rating { score ratedBy } } }"
 
-            def bearer(enterprise: str) -> dict[str, str]:
-                token = issue(secret, Principal(f"user-{enterprise}", Role.ENTERPRISE, enterprise_id=enterprise),
-                              issuer="mesh-dev", audience="mesh-gateway")
-                return {"Authorization": f"Bearer {token}"}
+        def enterprise(enterprise_id: str) -> Principal:
+            return Principal(f"user-{enterprise_id}", Role.ENTERPRISE, enterprise_id=enterprise_id)
 
-            other = await gateway.query(rate, {"id": opened.id}, headers=bearer("ent-8"))
-            assert other["errors"][0]["extensions"]["code"] == "FORBIDDEN"
-            own = await gateway.query(rate, {"id": opened.id}, headers=bearer("ent-7"))
-            assert own["data"]["rateRequest"]["rating"] == {"score": 5, "ratedBy": "user-ent-7"}
+        other = await mesh.query(rate, enterprise("ent-8"), {"id": opened.id})
+        assert codes(other) == ["FORBIDDEN"]
+        own = await mesh.data(rate, enterprise("ent-7"), {"id": opened.id})
+        assert own["rateRequest"]["rating"] == {"score": 5, "ratedBy": "user-ent-7"}

@@ -1,4 +1,5 @@
-"""Helpers for tests that run the gateway for real: an HTTP server on a free port, a graphql-transport-ws client."""
+"""Helpers for tests that run the gateway for real: an HTTP server on a free port, users signed in with the
+development key, a graphql-transport-ws client."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -15,8 +17,10 @@ import websockets
 from starlette.applications import Starlette
 
 from mesh_gateway.app import create_app
+from mesh_gateway.auth import Principal, issue
 from mesh_gateway.settings import GatewaySettings
 from meshlib.devstack.servers import free_port
+from meshlib.testing.plugin import settings_for
 from meshlib.testing.poll import eventually
 
 
@@ -25,6 +29,7 @@ class RunningGateway:
     url: str
     app: Starlette
     http: httpx.AsyncClient
+    settings: GatewaySettings
 
     async def query(self, query: str, variables: Mapping[str, Any] | None = None,
                     headers: Mapping[str, str] | None = None) -> dict[str, Any]:
@@ -56,10 +61,55 @@ async def running_gateway(settings: GatewaySettings) -> AsyncIterator[RunningGat
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient(base_url=url, timeout=20) as http:
-            yield RunningGateway(url, app, http)
+            yield RunningGateway(url, app, http, settings)
     finally:
         server.should_exit = True
         await task
+
+
+@dataclass
+class SignedIn:
+    """A running gateway with sign-in on, and its development key: a test asks as any user it names."""
+
+    gateway: RunningGateway
+    secret: bytes
+
+    def token(self, principal: Principal) -> str:
+        settings = self.gateway.settings
+        return issue(self.secret, principal, issuer=settings.jwt_issuer, audience=settings.jwt_audience)
+
+    def auth(self, principal: Principal) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(principal)}"}
+
+    async def query(self, query: str, principal: Principal | None = None, variables: Mapping[str, Any] | None = None,
+                    headers: Mapping[str, str] | None = None, *, token: str | None = None) -> dict[str, Any]:
+        """Ask as ``principal``, or with a bearer ``token`` as it is (a forged or expired one), or anonymously;
+        ``headers`` go along."""
+        if principal is not None:
+            token = self.token(principal)
+        signed = {"Authorization": f"Bearer {token}"} if token else {}
+        return await self.gateway.query(query, variables, headers={**(headers or {}), **signed})
+
+    async def data(self, query: str, principal: Principal, variables: Mapping[str, Any] | None = None) -> Any:
+        """The reply's data, asserting that it has no errors."""
+        reply = await self.query(query, principal, variables)
+        assert "errors" not in reply, reply["errors"]
+        return reply["data"]
+
+
+@asynccontextmanager
+async def signed_in_gateway(env: Mapping[str, str], key_dir: Path, **overrides: Any) -> AsyncIterator[SignedIn]:
+    """The gateway on a free port, verifying tokens signed by a development key it makes in ``key_dir``;
+    ``overrides`` are settings (service targets and the like)."""
+    key = key_dir / "jwt.key"
+    settings = settings_for(GatewaySettings, env, HTTP_PORT=0, JWT_SECRET_FILE=str(key), **overrides)
+    async with running_gateway(settings) as gateway:
+        yield SignedIn(gateway, key.read_bytes().strip())
+
+
+def codes(reply: Mapping[str, Any]) -> list[str | None]:
+    """The stable codes of a reply's errors, in order (None for an error without one)."""
+    return [(e.get("extensions") or {}).get("code") for e in reply.get("errors", [])]
 
 
 @asynccontextmanager

@@ -7,10 +7,10 @@ from datetime import date, datetime, timedelta, timezone
 
 import grpc
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.contacts.v1 import contacts_pb2 as pb
 from mesh_contacts.domain.problems import ProblemCategory, ProblemInput
+from mesh_contacts.messages import ts
 from mesh_contacts.repository import INDEXES, PROBLEMS, RETIRED_INDEXES
 from mesh_contacts.testing import RunningContacts, enterprise
 from meshlib import mongo
@@ -24,16 +24,10 @@ MS = timedelta(milliseconds=1)
 LUOLONG, JIANXI = "410311", "410305"
 
 
-def stamp(value: datetime) -> Timestamp:
-    t = Timestamp()
-    t.FromDatetime(value)
-    return t
-
-
 def raised(after: datetime | None = None, before: datetime | None = None, *,
            county_code: str | None = None) -> pb.ProblemFilter:
-    return pb.ProblemFilter(raised_after=stamp(after) if after else None,
-                            raised_before=stamp(before) if before else None, county_code=county_code)
+    return pb.ProblemFilter(raised_after=ts(after) if after else None,
+                            raised_before=ts(before) if before else None, county_code=county_code)
 
 
 async def _quarter(svc: RunningContacts) -> dict[str, str]:

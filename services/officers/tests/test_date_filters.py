@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import grpc
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.officers.v1 import officers_pb2 as pb
+from mesh_officers.convert import opt_ts
 from mesh_officers.repository import REQUESTS
 from mesh_officers.territory import Territories
 from mesh_officers.testing import RunningOfficers
@@ -22,16 +22,9 @@ MS = timedelta(milliseconds=1)
 LUOLONG, JIANXI = "410311", "410305"
 
 
-def stamp(value: datetime) -> Timestamp:
-    t = Timestamp()
-    t.FromDatetime(value)
-    return t
-
-
 def opened(after: datetime | None = None, before: datetime | None = None, *, county_code: str | None = None,
            enterprise_id: str | None = None) -> pb.RequestFilter:
-    return pb.RequestFilter(opened_after=stamp(after) if after else None,
-                            opened_before=stamp(before) if before else None, county_code=county_code,
+    return pb.RequestFilter(opened_after=opt_ts(after), opened_before=opt_ts(before), county_code=county_code,
                             enterprise_id=enterprise_id)
 
 
