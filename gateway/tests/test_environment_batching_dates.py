@@ -4,7 +4,6 @@ with their accountability records in one call (items 9, 18), case deadline alert
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -32,6 +31,7 @@ from meshlib import telemetry
 from meshlib.bus import Bus
 from meshlib.deadlines import DeadlineScanner
 from meshlib.testing.plugin import settings_for
+from meshlib.testing.poll import eventually
 
 LUOLONG, JIANXI = "410311", "410305"
 OFFICE = Principal("x1", Role.OPTIMISATION_OFFICE)
@@ -79,17 +79,16 @@ async def mesh(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncItera
 
 async def environment_calls(exporter: Any, trace_id: int, timeout: float = 10.0) -> Counter[str]:
     """The environment service's methods the trace called (CLIENT spans), once every one of them has ended."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while True:  # a client span ends a moment after its reply is read: wait until its parents have all ended
+    def settled() -> Counter[str] | None:
+        # A client span ends a moment after its reply is read: wait until its parents have all ended.
         spans = [s for s in exporter.get_finished_spans() if s.context.trace_id == trace_id]
         ended = {s.context.span_id for s in spans}
         clients = [s for s in spans if s.kind is SpanKind.CLIENT and s.name.startswith(ENVIRONMENT)]
         if clients and all(s.parent is None or s.parent.span_id in ended for s in spans):
             return Counter(s.name.removeprefix(ENVIRONMENT) for s in clients)
-        if loop.time() > deadline:
-            raise AssertionError("the trace's spans did not all end in time")
-        await asyncio.sleep(0.02)
+        return None
+
+    return await eventually(settled, timeout=timeout, interval=0.02, what="the trace's spans to all end")
 
 
 # ---- a page of cases -> their accountability records, in one call ------------------------------------
