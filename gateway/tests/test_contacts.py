@@ -132,8 +132,8 @@ async def test_mutations_and_their_refusals(mesh: Any) -> None:
         "mutation($l: ID!, $t: ID!) { pairLeader(leaderId: $l, targetKind: ENTERPRISE, targetId: $t) { id } }",
         {"l": leader["id"], "t": ent["id"]})
     (error,) = refused["errors"]
-    assert error["extensions"] == {"code": "FAILED_PRECONDITION", "rule": "pair-key-only", "policyItem": "20",
-                                   "field": "target_id"}
+    assert error["extensions"] == {"code": "FAILED_PRECONDITION", "rule": "pair-key-only", "policyItem": "Item 20",
+                                   "field": "targetId"}
     assert "key lists" in error["message"]
 
     bad_code = await gateway.query("""
@@ -187,6 +187,11 @@ async def test_filtered_pages_over_the_demo_city(mesh: Any) -> None:
     rest = (await gateway.query(query, {"after": first["enterprises"]["pageInfo"]["endCursor"]}))["data"]
     assert [e["node"]["name"] for e in rest["enterprises"]["edges"]] == ["洛阳白马生物医药有限公司"]
     assert rest["enterprises"]["pageInfo"] == {"hasNextPage": False, "endCursor": None}
+    # A cursor the graph did not hand out is refused naming the argument the query sent, not the service's.
+    (forged,) = (await gateway.query(query, {"after": "not-a-cursor"}))["errors"]
+    assert {k: forged["extensions"][k] for k in ("code", "rule", "field")} == {
+        "code": "INVALID_ARGUMENT", "rule": "page-token", "field": "after"}
+    assert "first page" in forged["message"]
     # Demo problems prb-005 (a project's grid connection) and prb-003 (land) are past due and unconcluded.
     assert [e["node"] for e in first["problems"]["edges"]] == [
         {"id": "prb-005", "overdue": True, "status": "OPEN", "target": {"__typename": "Project"}},

@@ -53,3 +53,13 @@ def test_a_value_the_graph_lacks_is_still_refused() -> None:
         assert "PROJECT" in str(err)
     else:
         raise AssertionError("a member the graph's enum lacks was invented")
+
+
+def test_a_services_field_is_named_as_the_graph_spells_it() -> None:
+    from mesh_gateway.errors import graph_field
+
+    assert graph_field("filter.opened_before") == "filter.openedBefore"
+    assert graph_field("request_id") == "requestId"
+    assert graph_field("department") == "department"
+    assert graph_field("page_token") == "after"  # the connections' cursor argument
+    assert graph_field(None) is None

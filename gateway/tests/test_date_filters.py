@@ -87,7 +87,7 @@ async def test_requests_opened_in_a_month(with_officers: tuple[RunningGateway, R
 
     reversed_ = await gateway.query(REQUESTS, {"f": {"openedAfter": december.isoformat(),
                                                      "openedBefore": november.isoformat()}})
-    assert _refusal(reversed_) == ("INVALID_ARGUMENT", "filter.opened_before")
+    assert _refusal(reversed_) == ("INVALID_ARGUMENT", "filter.openedBefore")
     # A time with no offset is refused rather than guessed (the city is at +08:00, not UTC).
     bare = await gateway.query(REQUESTS, {"f": {"openedAfter": "2026-11-01T00:00:00"}})
     assert _refusal(bare) == ("BAD_USER_INPUT", "filter.openedAfter")
@@ -120,6 +120,6 @@ async def test_problems_raised_in_a_quarter(with_contacts: tuple[RunningGateway,
 
     reversed_ = await gateway.query(PROBLEMS, {"f": {"raisedAfter": next_quarter.isoformat(),
                                                      "raisedBefore": quarter.isoformat()}})
-    assert _refusal(reversed_) == ("INVALID_ARGUMENT", "filter.raised_before")
+    assert _refusal(reversed_) == ("INVALID_ARGUMENT", "filter.raisedBefore")
     bare = await gateway.query(PROBLEMS, {"f": {"raisedBefore": "2032-01-01T00:00:00"}})
     assert _refusal(bare) == ("BAD_USER_INPUT", "filter.raisedBefore")

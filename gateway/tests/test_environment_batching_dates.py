@@ -206,7 +206,7 @@ async def test_cases_filings_and_checks_are_listed_from_after_up_to_before(mesh:
                                    OFFICE, {"a": at[2].isoformat(), "b": at[1].isoformat()})
         assert refused["data"] is None, field
         assert {k: refused["errors"][0]["extensions"][k] for k in ("code", "rule", "field")} == {
-            "code": "INVALID_ARGUMENT", "rule": "date-range", "field": f"{prefix}_before"}
+            "code": "INVALID_ARGUMENT", "rule": "date-range", "field": f"{prefix}Before"}
 
     naive = await mesh.query(BY_TIME, OFFICE, {"a": "2026-12-01T00:00:00", "b": None})
     assert naive["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"

@@ -250,7 +250,7 @@ async def test_refusals_and_money_through_the_graph(mesh: Any) -> None:
     assert error["extensions"] == {
         "code": "INVALID_ARGUMENT",
         "rule": "leading-cadre",
-        "policyItem": "6",
+        "policyItem": "Item 6",
         "field": "officer.rank",
     }
 
@@ -275,7 +275,7 @@ async def test_refusals_and_money_through_the_graph(mesh: Any) -> None:
         office: {level: CITY}, facts: {sector: SERVICE, investmentYuan: "99999999", fitsIndustrialPolicy: true}) {
         projectId } }""")
     assert not_eligible["errors"][0]["extensions"]["rule"] == "lead-handling-eligibility"
-    assert not_eligible["errors"][0]["extensions"]["policyItem"] == "8"
+    assert not_eligible["errors"][0]["extensions"]["policyItem"] == "Item 8"
 
 
 async def test_an_enterprise_rates_its_own_completed_request_and_no_one_elses(

@@ -7,6 +7,7 @@ from typing import TypeVar
 
 import grpc
 from graphql import GraphQLError
+from strawberry.utils.str_converters import to_camel_case
 
 from meshlib.errors import DomainError
 
@@ -28,8 +29,22 @@ async def call(rpc: Awaitable[T]) -> T:
         raise UserError(
             domain.message,
             extensions={"code": domain.status.name, "rule": domain.rule, "policyItem": domain.item,
-                        "field": domain.field},
+                        "field": graph_field(domain.field)},
         ) from exc
+
+
+PAGE_TOKEN = "page_token"
+"""The services' page token: the graph's connections take it as ``after``."""
+
+
+def graph_field(field: str | None) -> str | None:
+    """A field a service names (its proto spelling, ``filter.opened_before``) as the graph spells it
+    (``filter.openedBefore``), so every error names what to fix the way the user's query does."""
+    if not field:
+        return field
+    if field == PAGE_TOKEN:
+        return "after"
+    return ".".join(to_camel_case(part) for part in field.split("."))
 
 
 def should_mask(error: GraphQLError) -> bool:

@@ -71,7 +71,7 @@ async def test_the_whole_path_with_events(contacts_service: RunningContacts) -> 
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await stub.CloseProblemUnresolved(pb.CloseProblemUnresolvedRequest(problem_id=problem.id, reason="x",
                                                                            actor="t"))
-    assert refusal(err.value) == (grpc.StatusCode.FAILED_PRECONDITION, "problem-transition", "20")
+    assert refusal(err.value) == (grpc.StatusCode.FAILED_PRECONDITION, "problem-transition", "Item 20")
 
     seen = await read_stream(svc.bus, "contacts.>", decode=with_subject,
                              until=has("contacts.pairing.started", "contacts.visit.recorded", "contacts.problem.raised",
@@ -94,7 +94,7 @@ async def test_pairing_rules_over_grpc(contacts_service: RunningContacts) -> Non
     mayor, county, key, plain = await city(contacts_service)
     with pytest.raises(grpc.aio.AioRpcError) as err:
         await stub.Pair(pb.PairRequest(leader_id=mayor.id, target_kind=pb.ENTERPRISE, target_id=plain.id, actor="t"))
-    assert refusal(err.value) == (grpc.StatusCode.FAILED_PRECONDITION, "pair-key-only", "20")
+    assert refusal(err.value) == (grpc.StatusCode.FAILED_PRECONDITION, "pair-key-only", "Item 20")
     assert "key lists" in (err.value.details() or "")
 
     first = await stub.Pair(pb.PairRequest(leader_id=mayor.id, target_kind=pb.ENTERPRISE, target_id=key.id,

@@ -87,7 +87,7 @@ def test_a_key_enterprise_can_be_paired_by_a_city_and_a_county_leader() -> None:
 def test_pairing_with_something_not_key_is_refused_with_the_reason(kind: TargetKind) -> None:
     with pytest.raises(Refused) as err:
         check_pairing(CITY_LEADER, target(is_key=False, kind=kind), [])
-    assert (err.value.rule, err.value.item) == ("pair-key-only", "20")
+    assert (err.value.rule, err.value.item) == ("pair-key-only", "Item 20")
     assert "key" in err.value.message
 
 
@@ -154,7 +154,7 @@ def test_legal_transitions(move: tuple[ProblemStatus, Action]) -> None:
 def test_every_other_transition_is_refused(move: tuple[ProblemStatus, Action]) -> None:
     with pytest.raises(Refused) as err:
         next_status(*move)
-    assert (err.value.rule, err.value.item) == ("problem-transition", "20")
+    assert (err.value.rule, err.value.item) == ("problem-transition", "Item 20")
 
 
 def test_an_open_problem_cannot_be_resolved_or_closed_without_coordination() -> None:

@@ -109,7 +109,7 @@ async def test_monthly_agency_report_is_reproducible(officers: RunningOfficers) 
     with pytest.raises(grpc.aio.AioRpcError) as early:
         await stub.GetAgencyMonthlyReport(march)
     md = dict(early.value.trailing_metadata() or ())
-    assert md[RULE_KEY] == "agency-report-month-ended" and md[ITEM_KEY] == "7"
+    assert md[RULE_KEY] == "agency-report-month-ended" and md[ITEM_KEY] == "Item 7"
 
     svc.clock.now = datetime(2026, 4, 2, 1, 0, tzinfo=UTC)
     filed = await stub.FileAgencyMonthlyReport(march)

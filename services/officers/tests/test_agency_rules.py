@@ -43,7 +43,7 @@ def test_taking_and_step_moves() -> None:
     check_step_move(StepStatus.REFUSED, StepStatus.SUBMITTED)
     with pytest.raises(Refused) as err:
         check_step_move(StepStatus.APPROVED, StepStatus.SUBMITTED)
-    assert err.value.rule == "agency-step-move" and err.value.item == "7"
+    assert err.value.rule == "agency-step-move" and err.value.item == "Item 7"
 
 
 def test_a_month_is_reported_once_it_has_ended() -> None:

@@ -127,7 +127,7 @@ async def test_dispatch_group_pledge_request_hand_over_complete(
         )
     assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     md = dict(refused.value.trailing_metadata() or ())
-    assert md[RULE_KEY] == "accountable-department" and md[ITEM_KEY] == "13"
+    assert md[RULE_KEY] == "accountable-department" and md[ITEM_KEY] == "Item 13"
 
     svc.clock.now += DAY
     request = await stub.AcceptHandOver(

@@ -46,7 +46,7 @@ def test_the_section_reports_with_reasons_and_a_feasible_suggestion_to_the_deput
     for args in (("h", "", "s"), ("h", "r", ""), ("", "r", "s")):
         with pytest.raises(InvalidArgument) as err:
             report(*args, T0)
-        assert err.value.item == "14"
+        assert err.value.item == "Item 14"
 
 
 def test_confirmed_at_every_level_it_reaches_the_principal_leaders_and_ends_confirmed() -> None:
@@ -78,7 +78,7 @@ def test_one_level_at_a_time() -> None:
     for level in (Level.HEAD, Level.SUPERVISING_LEADER, Level.PRINCIPAL_LEADERS, Level.SECTION):
         with pytest.raises(Refused) as err:
             decide(chain, level, False, "x", "r", "s", T0)
-        assert err.value.rule == "one-level-at-a-time" and err.value.item == "14"
+        assert err.value.rule == "one-level-at-a-time" and err.value.item == "Item 14"
 
 
 def test_confirming_needs_reasons_and_a_suggestion() -> None:

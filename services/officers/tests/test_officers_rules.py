@@ -36,7 +36,7 @@ def test_an_officer_is_a_leading_cadre_of_a_named_department() -> None:
     assert check_officer(p("o2", Rank.DEPUTY_COUNTY_OR_ABOVE)).id == "o2"
     with pytest.raises(InvalidArgument) as err:
         check_officer(p("o3", Rank.SECTION_HEAD))
-    assert err.value.rule == "leading-cadre" and err.value.item == "6"
+    assert err.value.rule == "leading-cadre" and err.value.item == "Item 6"
     with pytest.raises(InvalidArgument, match="department"):
         check_officer(Person("o4", "Wang", "  ", Rank.DEPARTMENT_LEADER))
 
@@ -97,7 +97,7 @@ def test_who_commends_and_which_way_the_evidence_points() -> None:
     check_reward(RewardKind.PENALTY, Authority.OPTIMISATION_OFFICE, [False], "pledge broken")
     with pytest.raises(Refused) as authority:
         check_reward(RewardKind.COMMENDATION, Authority.OPTIMISATION_OFFICE, [True], "good")
-    assert authority.value.rule == "reward-authority" and authority.value.item == "6"
+    assert authority.value.rule == "reward-authority" and authority.value.item == "Item 6"
     with pytest.raises(InvalidArgument) as none:
         check_reward(RewardKind.COMMENDATION, Authority.LEADING_GROUP, [], "good")
     assert none.value.rule == "reward-evidence"

@@ -76,7 +76,7 @@ def test_the_investment_clauses_require_fitting_industrial_policy() -> None:
 def test_a_refusal_states_the_rule_and_the_amounts() -> None:
     with pytest.raises(Refused) as err:
         check_eligible(facts(Sector.INDUSTRIAL, 99_999_999 * CNY))
-    assert err.value.rule == "lead-handling-eligibility" and err.value.item == "8"
+    assert err.value.rule == "lead-handling-eligibility" and err.value.item == "Item 8"
     assert "100,000,000 CNY" in err.value.message and "99,999,999 CNY" in err.value.message
 
 
@@ -147,7 +147,7 @@ def test_staffing_two_lead_handlers_and_two_agents_per_approval_department() -> 
 def test_staffing_counts_and_ranks_are_checked(unit: StaffingUnit, rule: str) -> None:
     with pytest.raises(Refused) as err:
         check_staffing([unit])
-    assert err.value.rule == rule and err.value.item == "8"
+    assert err.value.rule == rule and err.value.item == "Item 8"
 
 
 def test_a_utility_may_give_two_deputy_heads_as_lead_handlers() -> None:
@@ -173,7 +173,7 @@ def test_procedures_and_hookups() -> None:
     check_procedure_move(ProcedureStatus.NOT_STARTED, ProcedureStatus.IN_PROGRESS, False)
     with pytest.raises(Refused) as err:
         check_procedure_move(ProcedureStatus.IN_PROGRESS, ProcedureStatus.NOT_APPROVED, False)
-    assert err.value.rule == "non-approval-reported" and err.value.item == "14"
+    assert err.value.rule == "non-approval-reported" and err.value.item == "Item 14"
     check_procedure_move(ProcedureStatus.IN_PROGRESS, ProcedureStatus.NOT_APPROVED, True)
     with pytest.raises(Refused, match="done"):
         check_procedure_move(ProcedureStatus.DONE, ProcedureStatus.IN_PROGRESS, True)

@@ -93,7 +93,7 @@ def test_hand_over_then_accept_moves_accountability_only_on_acceptance() -> None
 def test_hand_over_refusals(args: tuple[str, str, str], rule: str) -> None:
     with pytest.raises((Refused, InvalidArgument)) as err:
         hand_over(fresh(), *args, T0)
-    assert err.value.rule == rule and err.value.item == "13"  # type: ignore[union-attr]
+    assert err.value.rule == rule and err.value.item == "Item 13"  # type: ignore[union-attr]
 
 
 def test_one_hand_over_at_a_time_and_only_the_addressee_decides() -> None:
@@ -141,7 +141,7 @@ def test_an_agreed_answer_deadline_stays_within_the_time_limit() -> None:
 def test_completion_rules() -> None:
     with pytest.raises(Refused) as err:
         check_complete(fresh(), "Housing Bureau", Outcome.NOT_APPROVED, "refused", non_approval_reported=False)
-    assert err.value.rule == "non-approval-reported" and err.value.item == "14"
+    assert err.value.rule == "non-approval-reported" and err.value.item == "Item 14"
     assert check_complete(fresh(), "Housing Bureau", Outcome.NOT_APPROVED, " refused ", True) == "refused"
     done = replace(fresh(), state=RequestState.COMPLETED)
     with pytest.raises(Refused, match="completed"):

@@ -3,10 +3,14 @@
 A refusal carries the rule that refused and the policy item it enforces, so the
 gateway can tell a user what to change (``FAILED_PRECONDITION: rule fine-filing,
 item 11``). The rule and item travel as trailing metadata.
+
+The item is spelled one way for every service, as deadlines' clauses and enforcement reasons spell
+theirs: ``"Item 11"``, ``"Items 10, 11"``, whether the code that refused wrote "11" or "Item 11".
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any, ClassVar
 
@@ -27,7 +31,7 @@ class DomainError(Exception):
         super().__init__(message)
         self.message = message
         self.rule = rule
-        self.item = item
+        self.item = policy_item(item)
         self.field = field
 
     def trailing_metadata(self) -> tuple[tuple[str, str], ...]:
@@ -51,6 +55,15 @@ class DomainError(Exception):
             item=md.get(ITEM_KEY),
             field=md.get(FIELD_KEY),
         )
+
+
+def policy_item(spelled: str | None) -> str | None:
+    """The policy item(s) ``spelled`` names, as "Item 13" or "Items 10, 11" ("13" -> "Item 13"); None if it
+    names none."""
+    numbers = re.findall(r"\d+", spelled or "")
+    if not numbers:
+        return None
+    return f"Item {numbers[0]}" if len(numbers) == 1 else f"Items {', '.join(numbers)}"
 
 
 class InvalidArgument(DomainError):

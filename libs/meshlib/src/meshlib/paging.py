@@ -74,7 +74,8 @@ def _decode(token: str, n: int) -> list[Any]:
     except (ValueError, TypeError, KeyError):
         values = None
     if not isinstance(values, list) or len(values) != n:
-        raise InvalidArgument("page_token is not one this service issued", rule="page-token", field="page_token")
+        raise InvalidArgument("the page token is not one this service issued; start again from the first page",
+                              rule="page-token", field="page_token")
     return values
 
 

@@ -244,14 +244,14 @@ class Contacts:
                                       events.pairing_data(doc))
         except DuplicateKeyError as exc:
             if "current_key" in str(exc):
-                raise Refused(f"the leader is already paired with {target.name}", rule="pair-once", item="20",
+                raise Refused(f"the leader is already paired with {target.name}", rule="pair-once", item="Item 20",
                               field="target_id") from None
             raise AlreadyExists(f"a pairing with id {doc['_id']!r} exists", rule="id-unique", field="id") from None
 
     async def end_pairing(self, pairing_id: str, ended_on: date | None, reason: str, actor: str) -> Document:
         current = await self._get(PAIRINGS, pairing_id, "pairing")
         if not current["current"]:
-            raise Refused(f"the pairing ended on {current['ended_on']}", rule="pairing-ended", item="20",
+            raise Refused(f"the pairing ended on {current['ended_on']}", rule="pairing-ended", item="Item 20",
                           field="pairing_id")
         end = ended_on or self.today()
         check_end(date.fromisoformat(current["started_on"]), end)
@@ -263,7 +263,7 @@ class Contacts:
         doc = await self.repo.update(PAIRINGS, {"_id": pairing_id, "current": True},
                                      {"$set": fields, "$push": {OUTBOX: item}})
         if doc is None:
-            raise Refused("the pairing has just been ended", rule="pairing-ended", item="20", field="pairing_id")
+            raise Refused("the pairing has just been ended", rule="pairing-ended", item="Item 20", field="pairing_id")
         await self._flush(PAIRINGS, pairing_id)
         return doc
 

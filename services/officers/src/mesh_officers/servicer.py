@@ -240,7 +240,7 @@ class OfficersServicer(pb_grpc.OfficersServiceServicer):
             raise InvalidArgument(
                 "a leader's problem becomes a request through OpenRequestFromProblem",
                 rule="problem-request",
-                item="13",
+                item="Item 13",
                 field="source",
             )
         return await self._request_out(await self._requests.open(new, request.actor))

@@ -16,7 +16,7 @@ from typing import Any
 from mesh_contacts.domain.calendar import month_end_before
 from meshlib.errors import Refused
 
-ITEM = "20"
+ITEM = "Item 20"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from enum import StrEnum
 from mesh_contacts.domain.registry import MAX_NAME, Territory
 from meshlib.errors import InvalidArgument, Refused
 
-ITEM = "20"
+ITEM = "Item 20"
 
 
 class LeaderLevel(StrEnum):

@@ -17,7 +17,7 @@ from enum import StrEnum
 from mesh_contacts.domain.pairing import TargetKind
 from meshlib.errors import InvalidArgument, Refused
 
-ITEM = "20"
+ITEM = "Item 20"
 MAX_DESCRIPTION = 4000
 
 

@@ -16,7 +16,7 @@ from enum import StrEnum
 from mesh_officers.domain.common import require_text
 from meshlib.errors import AlreadyExists, Refused
 
-ITEM = "7"
+ITEM = "Item 7"
 
 
 class Mode(StrEnum):

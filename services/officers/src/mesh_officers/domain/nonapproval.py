@@ -19,7 +19,7 @@ from mesh_officers.domain.common import require_text
 from mesh_officers.domain.requests import DAY, parse_duration
 from meshlib.errors import Refused
 
-ITEM = "14"
+ITEM = "Item 14"
 
 
 class Level(StrEnum):

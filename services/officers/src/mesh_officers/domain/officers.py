@@ -14,7 +14,7 @@ from mesh_officers.domain.common import LEADING_CADRE_RANKS, Person, require_tex
 from meshlib.deadlines import on_time
 from meshlib.errors import InvalidArgument, Refused
 
-ITEM = "6"
+ITEM = "Item 6"
 
 
 def check_officer(officer: Person) -> Person:

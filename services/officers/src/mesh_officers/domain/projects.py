@@ -13,7 +13,7 @@ from enum import StrEnum
 from mesh_officers.domain.common import Person, Rank, require_text
 from meshlib.errors import InvalidArgument, Refused
 
-ITEM = "8"
+ITEM = "Item 8"
 
 FEN_PER_CNY = 100
 INDUSTRY_SERVICE_THRESHOLD_FEN = 100_000_000 * FEN_PER_CNY
@@ -316,6 +316,6 @@ def check_procedure_move(current: ProcedureStatus, to: ProcedureStatus, non_appr
         raise Refused(
             "a procedure that is not approved is reported in writing first (non-approval report)",
             rule="non-approval-reported",
-            item="14",
+            item="Item 14",
             field="status",
         )

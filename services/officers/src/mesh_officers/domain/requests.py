@@ -17,7 +17,7 @@ from enum import StrEnum
 from mesh_officers.domain.common import require_text
 from meshlib.errors import InvalidArgument, Refused
 
-ITEM = "13"
+ITEM = "Item 13"
 
 
 class Category(StrEnum):
@@ -287,7 +287,7 @@ def check_complete(
         raise Refused(
             "a request that is not approved is reported in writing first (non-approval report)",
             rule="non-approval-reported",
-            item="14",
+            item="Item 14",
             field="outcome",
         )
     return text

@@ -134,7 +134,7 @@ class RequestDesk:
                 raise Refused(
                     f"officer {new.officer_id} serves {officer['enterprise_id']}, not {enterprise_id}",
                     rule="officer-serves-enterprise",
-                    item="6",
+                    item="Item 6",
                     field="officer_id",
                 )
         clock = rules.completion_clock(now, new.category, new.urgent, self._limits, self._warn_fraction)
