@@ -62,4 +62,6 @@ def test_a_services_field_is_named_as_the_graph_spells_it() -> None:
     assert graph_field("request_id") == "requestId"
     assert graph_field("department") == "department"
     assert graph_field("page_token") == "after"  # the connections' cursor argument
+    assert graph_field("amount_fen") == "amountYuan"  # money: fen in the services, yuan in the graph
+    assert graph_field("facts.investment_fen") == "facts.investmentYuan"
     assert graph_field(None) is None

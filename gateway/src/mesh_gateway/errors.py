@@ -39,12 +39,17 @@ PAGE_TOKEN = "page_token"
 
 def graph_field(field: str | None) -> str | None:
     """A field a service names (its proto spelling, ``filter.opened_before``) as the graph spells it
-    (``filter.openedBefore``), so every error names what to fix the way the user's query does."""
+    (``filter.openedBefore``), so every error names what to fix the way the user's query does. Money the
+    services keep in fen the graph takes in yuan (``amount_fen`` is ``amountYuan``)."""
     if not field:
         return field
     if field == PAGE_TOKEN:
         return "after"
-    return ".".join(to_camel_case(part) for part in field.split("."))
+    return ".".join(to_camel_case(_yuan(part)) for part in field.split("."))
+
+
+def _yuan(part: str) -> str:
+    return part.removesuffix("_fen") + "_yuan" if part.endswith("_fen") else part
 
 
 def should_mask(error: GraphQLError) -> bool:
