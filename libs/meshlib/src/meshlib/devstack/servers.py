@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import shutil
 import socket
 import subprocess
@@ -17,10 +18,41 @@ from typing import Any
 
 from pymongo import MongoClient
 
+LOWEST_PORT = 10000
+"""Ports :func:`free_port` picks lie from here to just below the kernel's ephemeral range."""
+_handed_out: set[int] = set()
+
+
+def ephemeral_ports(path: Path = Path("/proc/sys/net/ipv4/ip_local_port_range")) -> tuple[int, int]:
+    """The range the kernel takes outgoing connections' local ports from (Linux's default when unreadable)."""
+    try:
+        low, high = (int(n) for n in path.read_text().split())
+    except (OSError, ValueError):
+        return 32768, 60999
+    return low, high
+
 
 def free_port() -> int:
-    """A TCP port free on the loopback interface right now."""
-    with socket.socket() as s:
+    """A TCP port free on the loopback interface right now, for a server started next, and not one handed out
+    before by this process.
+
+    It lies below the kernel's ephemeral range. A port picked by binding to port 0 lies inside it, so the
+    kernel could give it to any outgoing connection (a service's to NATS or MongoDB) before the server it
+    was picked for binds it: `make run`'s test once saw the response service fail with "Address already in
+    use" that way, on a busy machine.
+    """
+    below = range(LOWEST_PORT, ephemeral_ports()[0])
+    for port in random.sample(below, min(500, len(below))):
+        if port in _handed_out:
+            continue
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    with socket.socket() as s:  # no room below the ephemeral range (a very low one): take the kernel's pick
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
