@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-import pytest
 
 from mesh.contacts.v1 import contacts_pb2 as pb
 from mesh_contacts import demo
 from mesh_contacts.domain.calendar import city_today
-from mesh_contacts.settings import ContactsSettings
-from mesh_contacts.testing import RunningContacts, enterprise, run_contacts, territory
-from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, running_gateway
-from mesh_response.events import STREAMS as RESPONSE_STREAMS
-from meshlib.bus import Bus
-from meshlib.testing.plugin import settings_for
-
-
-@pytest.fixture
-async def mesh(mesh_env: dict[str, str], bus: Bus) -> AsyncIterator[tuple[RunningGateway, RunningContacts]]:
-    # The gateway follows incidents.accepted from start-up; the response service would declare its stream.
-    await bus.ensure_streams(RESPONSE_STREAMS)
-    async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off")) as contacts:
-        gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0,
-                          CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")
-        async with running_gateway(gw) as gateway:
-            yield gateway, contacts
-
+from mesh_contacts.testing import RunningContacts, enterprise, territory
+from mesh_gateway.testing import RunningGateway
 
 LEADER = """
 query Leader($id: ID!) {
@@ -49,8 +29,10 @@ query Leader($id: ID!) {
 }"""
 
 
-async def test_a_leaders_pairings_with_enterprises_visits_and_open_problems(mesh: Any, span_exporter: Any) -> None:
-    gateway, contacts = mesh
+async def test_a_leaders_pairings_with_enterprises_visits_and_open_problems(
+    with_contacts: tuple[RunningGateway, RunningContacts], span_exporter: Any
+) -> None:
+    gateway, contacts = with_contacts
     stub = contacts.stub
     mayor = await stub.RegisterLeader(pb.RegisterLeaderRequest(
         leader=pb.LeaderInput(name="王建国", level=pb.CITY, post="副市长"), actor="t"))
@@ -117,8 +99,8 @@ async def test_a_leaders_pairings_with_enterprises_visits_and_open_problems(mesh
     assert sorted(calls) == ["BatchGetEnterprises", "BatchGetLeaders", "BatchGetProjects", "ListPairings"], calls
 
 
-async def test_mutations_and_their_refusals(mesh: Any) -> None:
-    gateway, _ = mesh
+async def test_mutations_and_their_refusals(with_contacts: tuple[RunningGateway, RunningContacts]) -> None:
+    gateway, _ = with_contacts
     registered = await gateway.query("""
       mutation { registerEnterprise(input: {name: "普通企业", creditCode: "91350100M000100Y43", sector: "食品",
         territory: {countyCode: "410311", countyName: "洛龙区", townshipCode: "410311010",
@@ -149,8 +131,8 @@ async def test_mutations_and_their_refusals(mesh: Any) -> None:
     assert fraction["errors"][0]["extensions"]["field"] == "investmentYuan"
 
 
-async def test_the_public_pairing_list_and_its_changes(mesh: Any) -> None:
-    gateway, contacts = mesh
+async def test_the_public_pairing_list_and_its_changes(with_contacts: tuple[RunningGateway, RunningContacts]) -> None:
+    gateway, contacts = with_contacts
     await demo.load(contacts.contacts)
     reply = await gateway.query("""{
       pairingListEdition { number trigger entryCount entries { leaderName leaderLevel targetName targetKind } }
@@ -172,8 +154,8 @@ async def test_the_public_pairing_list_and_its_changes(mesh: Any) -> None:
     assert published["data"]["publishPairingList"] == {"number": 3, "entryCount": len(demo.PAIRINGS)}
 
 
-async def test_filtered_pages_over_the_demo_city(mesh: Any) -> None:
-    gateway, contacts = mesh
+async def test_filtered_pages_over_the_demo_city(with_contacts: tuple[RunningGateway, RunningContacts]) -> None:
+    gateway, contacts = with_contacts
     await demo.load(contacts.contacts)
     query = """query($after: String) {
       enterprises(filter: {countyCode: "410311", keyList: LITTLE_GIANT}, first: 2, after: $after) {

@@ -3,46 +3,18 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
-
-import pytest
 
 from mesh.contacts.v1 import contacts_pb2 as cpb
 from mesh.officers.v1 import officers_pb2 as opb
 from mesh_contacts.domain.problems import ProblemCategory, ProblemInput
-from mesh_contacts.settings import ContactsSettings
-from mesh_contacts.testing import RunningContacts, enterprise, run_contacts
-from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, running_gateway
-from mesh_officers.testing import MovableClock, RunningOfficers, officers_service
-from mesh_response.events import STREAMS as RESPONSE_STREAMS
-from meshlib.bus import Bus
-from meshlib.testing.plugin import settings_for
+from mesh_contacts.testing import RunningContacts, enterprise
+from mesh_gateway.testing import RunningGateway
+from mesh_officers.testing import RunningOfficers
 
 CITY_TZ = timezone(timedelta(hours=8))
 MS = timedelta(milliseconds=1)
-
-
-@pytest.fixture
-async def with_officers(mesh_env: dict[str, str], bus: Bus) -> AsyncIterator[tuple[RunningGateway, RunningOfficers]]:
-    await bus.ensure_streams(RESPONSE_STREAMS)  # the gateway follows incidents.accepted from start-up
-    async with officers_service(mesh_env, MovableClock()) as officers:
-        gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0,
-                          OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}")
-        async with running_gateway(gw) as gateway:
-            yield gateway, officers
-
-
-@pytest.fixture
-async def with_contacts(mesh_env: dict[str, str], bus: Bus) -> AsyncIterator[tuple[RunningGateway, RunningContacts]]:
-    await bus.ensure_streams(RESPONSE_STREAMS)
-    async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off")) as contacts:
-        gw = settings_for(GatewaySettings, mesh_env, HTTP_PORT=0,
-                          CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")
-        async with running_gateway(gw) as gateway:
-            yield gateway, contacts
 
 
 async def _pages(gateway: RunningGateway, query: str, field: str, flt: dict[str, Any]) -> list[str]:

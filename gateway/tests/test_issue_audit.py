@@ -27,8 +27,7 @@ from mesh_environment.settings import EnvironmentSettings
 from mesh_environment.testing import RunningEnvironment, run_environment
 from mesh_gateway.auth import Principal, Role
 from mesh_gateway.testing import SignedIn, codes, signed_in_gateway
-from mesh_officers.testing import MovableClock, RunningOfficers, officers_service
-from mesh_response.events import STREAMS as RESPONSE_STREAMS
+from mesh_officers.testing import RunningOfficers
 from mesh_response.push import push
 from mesh_response.service import SPEC as RESPONSE
 from mesh_response.settings import ResponseSettings
@@ -56,18 +55,9 @@ class Mesh(SignedIn):
 
 
 @pytest.fixture
-async def mesh(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Mesh]:
-    await bus.ensure_streams(RESPONSE_STREAMS)  # the gateway follows incidents.accepted from start-up
-    async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
-                                         DEMO_DATA="true")) as contacts:
-        contacts_target = f"127.0.0.1:{contacts.runtime.port}"
-        async with officers_service(mesh_env, MovableClock(), CONTACTS_GRPC_TARGET=contacts_target) as officers, \
-                run_environment(settings_for(EnvironmentSettings, mesh_env,
-                                             CONTACTS_GRPC_TARGET=contacts_target)) as environment, \
-                signed_in_gateway(mesh_env, tmp_path, CONTACTS_GRPC_TARGET=contacts_target,
-                                  OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}",
-                                  ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}") as signed_in:
-            yield Mesh(signed_in.gateway, signed_in.secret, officers, environment)
+def mesh(demo_city: tuple[SignedIn, RunningOfficers, RunningEnvironment]) -> Mesh:
+    signed_in, officers, environment = demo_city
+    return Mesh(signed_in.gateway, signed_in.secret, officers, environment)
 
 
 def ok(reply: dict[str, Any]) -> dict[str, Any]:

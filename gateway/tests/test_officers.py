@@ -2,32 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import pytest
-
-from mesh_gateway.settings import GatewaySettings
-from mesh_gateway.testing import RunningGateway, codes, running_gateway, signed_in_gateway
+from mesh_gateway.testing import RunningGateway, codes, signed_in_gateway
 from mesh_officers.testing import MovableClock, RunningOfficers, officers_service
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
 from meshlib.bus import Bus
-from meshlib.testing.plugin import settings_for
 
 DAY = timedelta(days=1)
-
-
-@pytest.fixture
-async def mesh(mesh_env: dict[str, str], bus: Bus) -> AsyncIterator[tuple[RunningGateway, RunningOfficers]]:
-    # The gateway follows incidents.accepted from start-up; the response service would declare its stream.
-    await bus.ensure_streams(RESPONSE_STREAMS)
-    async with officers_service(mesh_env, MovableClock()) as officers:
-        gw = settings_for(
-            GatewaySettings, mesh_env, HTTP_PORT=0, OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}"
-        )
-        async with running_gateway(gw) as gateway:
-            yield gateway, officers
 
 
 async def run(gateway: RunningGateway, query: str, **variables: Any) -> dict[str, Any]:
@@ -62,8 +45,10 @@ query($officer: ID!, $request: ID!) {
 }"""
 
 
-async def test_an_officers_record_and_a_requests_full_history_in_one_query(mesh: Any, span_exporter: Any) -> None:
-    gateway, officers = mesh
+async def test_an_officers_record_and_a_requests_full_history_in_one_query(
+    with_officers: tuple[RunningGateway, RunningOfficers], span_exporter: Any
+) -> None:
+    gateway, officers = with_officers
     now = officers.clock.now
     dispatched = await run(
         gateway,
@@ -236,8 +221,8 @@ async def test_an_officers_record_and_a_requests_full_history_in_one_query(mesh:
     assert calls == ["BatchGetOfficerDossiers", "BatchGetOfficers", "BatchGetRequests", "NonApprovalsBySubjects"]
 
 
-async def test_refusals_and_money_through_the_graph(mesh: Any) -> None:
-    gateway, officers = mesh
+async def test_refusals_and_money_through_the_graph(with_officers: tuple[RunningGateway, RunningOfficers]) -> None:
+    gateway, officers = with_officers
     refused = await gateway.query(
         """
       mutation($at: DateTime!) { dispatchOfficer(
