@@ -17,12 +17,11 @@ from mesh_gateway.testing import SignedIn, signed_in_gateway
 from mesh_response.push import push
 from mesh_response.service import SPEC as RESPONSE
 from mesh_response.settings import ResponseSettings
-from mesh_response.testing import report
+from mesh_response.testing import report, wait_dispatched
 from meshlib.bus import Bus
 from meshlib.channels import channel
 from meshlib.service import running
 from meshlib.testing.plugin import settings_for
-from meshlib.testing.poll import eventually
 
 LUOLONG = "410311"
 POLICE = Principal("p1", Role.POLICE, agency="luolong-police", county_code=LUOLONG)
@@ -53,12 +52,7 @@ async def desk(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncItera
                 await push(bus.nc, agency, [report(external_id, agency=agency, enterprise_id=None)],
                            namespace=bus.ns.prefix)
             ids = [f"{agency}:{external_id}" for agency, external_id in reports]
-
-            async def all_dispatched() -> bool:
-                reply = await stub.BatchGetIncidents(pb.BatchGetIncidentsRequest(ids=ids))
-                return [i.status for i in reply.incidents] == ["dispatched"] * len(ids)
-
-            await eventually(all_dispatched)
+            await wait_dispatched(stub, ids)
             # S-1 stays dispatched, S-2 is acknowledged, S-3 resolved, S-4 closed as unfounded.
             for incident_id in ids[1:3]:
                 await stub.Acknowledge(pb.StatusChangeRequest(incident_id=incident_id, by="luolong-police"))

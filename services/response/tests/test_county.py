@@ -9,8 +9,7 @@ import pytest
 
 from mesh.response.v1 import response_pb2 as pb
 from mesh_response.push import push
-from mesh_response.testing import report
-from meshlib.testing.poll import eventually
+from mesh_response.testing import report, wait_dispatched
 
 LUOLONG, XIGONG = "410311", "410303"
 
@@ -24,13 +23,7 @@ async def dispatched(start_response: Any) -> Any:
                namespace=ns)
     await push(svc.bus.nc, "xigong-police", [report("X-1", agency="xigong-police")], namespace=ns)
     ids = ["luolong-police:L-1", "luolong-police:L-2", "xigong-police:X-1"]
-
-    async def all_dispatched() -> bool | None:
-        reply = await svc.stub.BatchGetIncidents(pb.BatchGetIncidentsRequest(ids=ids))
-        done = [i for i in reply.incidents if i.status == "dispatched" and len(i.clocks) == 3]
-        return True if len(done) == len(ids) else None
-
-    await eventually(all_dispatched)
+    await wait_dispatched(svc.stub, ids)
     return svc
 
 

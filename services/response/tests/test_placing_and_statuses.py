@@ -11,9 +11,8 @@ from mesh.response.v1 import response_pb2 as pb
 from mesh_response.events import ACCEPTED
 from mesh_response.push import push
 from mesh_response.repository import ORDER, IncidentFilter
-from mesh_response.testing import report, wait_stored
+from mesh_response.testing import report, wait_dispatched, wait_stored
 from meshlib.devstack.servers import free_port
-from meshlib.testing.poll import eventually
 from meshlib.testing.streams import read_stream
 
 LUOLONG = "410311"
@@ -25,13 +24,7 @@ async def dispatched(svc: Any, agency: str, *external_ids: str) -> list[str]:
     await push(svc.bus.nc, agency, [report(e, agency=agency, enterprise_id=None) for e in external_ids],
                namespace=svc.bus.ns.prefix)
     ids = [f"{agency}:{e}" for e in external_ids]
-
-    async def all_dispatched() -> bool | None:
-        reply = await svc.stub.BatchGetIncidents(pb.BatchGetIncidentsRequest(ids=ids))
-        done = [i for i in reply.incidents if i.status == "dispatched" and len(i.clocks) == 3]
-        return True if len(done) == len(ids) else None
-
-    await eventually(all_dispatched)
+    await wait_dispatched(svc.stub, ids)
     return ids
 
 

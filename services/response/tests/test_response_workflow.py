@@ -12,7 +12,7 @@ import pytest
 from mesh.response.v1 import response_pb2 as pb
 from mesh_response.events import REJECT_CODE, REJECTED
 from mesh_response.push import push
-from mesh_response.testing import report
+from mesh_response.testing import report, wait_dispatched
 from meshlib.testing.poll import eventually
 from meshlib.testing.streams import raw, read_stream
 
@@ -35,14 +35,9 @@ async def pushed(svc: Any, external_id: str, **over: Any) -> pb.Incident:
     """Push a report from luolong-police and wait until it has been dispatched."""
     await push(svc.bus.nc, "luolong-police", [report(external_id, **over)], namespace=svc.bus.ns.prefix)
     incident_id = f"luolong-police:{external_id}"
-
-    async def dispatched() -> pb.Incident | None:
-        reply = await svc.stub.BatchGetIncidents(pb.BatchGetIncidentsRequest(ids=[incident_id]))
-        # Its clocks start just after the dispatch is stored (two writes): wait for both.
-        ready = reply.incidents and reply.incidents[0].status == "dispatched" and len(reply.incidents[0].clocks) == 3
-        return reply.incidents[0] if ready else None
-
-    return await eventually(dispatched)
+    # Its clocks start just after the dispatch is stored (two writes): wait_dispatched waits for both.
+    (incident,) = await wait_dispatched(svc.stub, [incident_id])
+    return incident
 
 
 async def push_status(svc: Any, unit: str, **body: Any) -> None:

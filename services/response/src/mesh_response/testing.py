@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -26,17 +27,27 @@ def report(external_id: str = "INC-1", agency: str = "luolong-police", **over: A
     return body
 
 
-
-
 async def wait_stored(
-    stub: response_pb2_grpc.ResponseServiceStub, ids: list[str], timeout: float = 20.0
+    stub: response_pb2_grpc.ResponseServiceStub, ids: list[str], timeout: float = 20.0,
+    *, each: Callable[[response_pb2.Incident], bool] | None = None, what: str = "stored",
 ) -> list[response_pb2.Incident]:
-    """Poll BatchGetIncidents until every id is stored, and return them; fail after ``timeout`` seconds."""
+    """Poll BatchGetIncidents until every id is stored (and each incident satisfies ``each``, when given), and
+    return them; fail after ``timeout`` seconds."""
     wanted = len(set(ids))
 
     async def stored() -> list[response_pb2.Incident]:
         reply = await stub.BatchGetIncidents(response_pb2.BatchGetIncidentsRequest(ids=ids))
         return list(reply.incidents)
 
-    return await eventually(stored, until=lambda got: len(got) == wanted, timeout=timeout,
-                            what=f"all {wanted} incident(s) stored")
+    def done(got: list[response_pb2.Incident]) -> bool:
+        return len(got) == wanted and (each is None or all(each(i) for i in got))
+
+    return await eventually(stored, until=done, timeout=timeout, what=f"all {wanted} incident(s) {what}")
+
+
+async def wait_dispatched(
+    stub: response_pb2_grpc.ResponseServiceStub, ids: list[str], timeout: float = 20.0
+) -> list[response_pb2.Incident]:
+    """Wait until every incident is dispatched, its three clocks (acknowledge, arrive, resolve) running."""
+    return await wait_stored(stub, ids, timeout, each=lambda i: i.status == "dispatched" and len(i.clocks) == 3,
+                             what="dispatched")
