@@ -10,6 +10,7 @@ from graphql import GraphQLError
 from strawberry.utils.str_converters import to_camel_case
 
 from meshlib.errors import DomainError
+from meshlib.paging import PAGE_TOKEN
 
 T = TypeVar("T")
 
@@ -33,17 +34,13 @@ async def call(rpc: Awaitable[T]) -> T:
         ) from exc
 
 
-PAGE_TOKEN = "page_token"
-"""The services' page token: the graph's connections take it as ``after``."""
-
-
 def graph_field(field: str | None) -> str | None:
     """A field a service names (its proto spelling, ``filter.opened_before``) as the graph spells it
     (``filter.openedBefore``), so every error names what to fix the way the user's query does. Money the
     services keep in fen the graph takes in yuan (``amount_fen`` is ``amountYuan``)."""
     if not field:
         return field
-    if field == PAGE_TOKEN:
+    if field == PAGE_TOKEN:  # the graph's connections take the services' page token as their cursor
         return "after"
     return ".".join(to_camel_case(_yuan(part)) for part in field.split("."))
 

@@ -20,6 +20,9 @@ from pymongo.asynchronous.collection import AsyncCollection
 from meshlib.errors import InvalidArgument
 from meshlib.mongo import Document
 
+PAGE_TOKEN = "page_token"
+"""The request field a page token comes in, as a refusal of one names it."""
+
 
 @dataclass(frozen=True)
 class Order:
@@ -75,7 +78,7 @@ def _decode(token: str, n: int) -> list[Any]:
         values = None
     if not isinstance(values, list) or len(values) != n:
         raise InvalidArgument("the page token is not one this service issued; start again from the first page",
-                              rule="page-token", field="page_token")
+                              rule="page-token", field=PAGE_TOKEN)
     return values
 
 
