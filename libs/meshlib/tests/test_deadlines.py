@@ -130,3 +130,17 @@ async def test_ensure_many_creates_the_missing_clocks_and_leaves_running_ones(mo
     assert await store.ensure_many(clocks) == 0
     assert (await store.get("c0"))["state"] == deadlines.MET
     assert await store.ensure_many([]) == 0
+
+
+async def test_place_gives_a_subjects_clocks_its_county_and_leaves_other_subjects_alone(mongo_db: Any) -> None:
+    store = DeadlineStore(mongo_db)
+    for deadline_id, subject_id, data in (("a1", "c1", deadlines.county_data("410305")), ("a2", "c1", {}),
+                                          ("b1", "c2", deadlines.county_data("410305"))):
+        await store.set(Deadline(deadline_id, "case-ack", "case", subject_id, "unit", DUE, "Item 9", data=data))
+    await store.place("case", ["c1"], None)  # no county known yet: nothing changes
+    assert (await store.get("a1") or {})["data"] == {"county_code": "410305"}
+    await store.place("case", ["c1"], "410311")
+    by_id = {d["_id"]: d["data"] for d in await store.for_subject("case", ["c1", "c2"])}
+    assert by_id == {"a1": {"county_code": "410311"}, "a2": {"county_code": "410311"},
+                     "b1": {"county_code": "410305"}}
+    assert deadlines.county_data(None) == {}

@@ -115,6 +115,16 @@ def _fields(deadline: Deadline) -> Document:
     }
 
 
+CLOCK_COUNTY = "data.county_code"
+"""Where a clock carries the county its subject lies in (item 9), so its warning and breach reach that county's
+users (the gateway's subscriptions read it)."""
+
+
+def county_data(county_code: str | None) -> dict[str, str]:
+    """Item 9: what a clock carries in its ``data`` to be its county's; nothing while no county is known."""
+    return {} if county_code is None else {"county_code": county_code}
+
+
 class DeadlineStore:
     """A service's deadlines.
 
@@ -168,6 +178,16 @@ class DeadlineStore:
 
     async def get(self, deadline_id: str, *, session: AsyncClientSession | None = None) -> Document | None:
         return await self._c.find_one({"_id": deadline_id}, session=session)
+
+    async def place(self, subject_type: str, subject_ids: Sequence[str], county_code: str | None) -> None:
+        """Give the subjects' clocks ``county_code`` where they carry another (:data:`CLOCK_COUNTY`); nothing
+        while no county is known."""
+        if county_code is None or not subject_ids:
+            return
+        await self._c.update_many(
+            {"subject_type": subject_type, "subject_id": {"$in": list(subject_ids)},
+             CLOCK_COUNTY: {"$ne": county_code}},
+            {"$set": {CLOCK_COUNTY: county_code}})
 
     async def for_subject(self, subject_type: str, subject_ids: list[str]) -> list[Document]:
         return await self._c.find({"subject_type": subject_type, "subject_id": {"$in": subject_ids}}).to_list(None)

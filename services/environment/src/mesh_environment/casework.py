@@ -30,7 +30,7 @@ from mesh_environment.domain.cases import (
 from mesh_environment.events import AcceptedIncident
 from mesh_environment.oversight import AccountabilityLedger
 from mesh_environment.repository import new_id, utcnow
-from mesh_environment.repository.cases import CaseRepository, clock_data
+from mesh_environment.repository.cases import CaseRepository
 from mesh_environment.territory import SiteInfo, TerritoryDirectory
 from meshlib import deadlines, outbox
 from meshlib.deadlines import Deadline, DeadlineStore
@@ -237,7 +237,7 @@ class Casework:
             warn_at=self._clocks.warn_at(start, due), escalate_to=escalate_to,
             # Item 9: the case's county, so the clock's warning and breach reach that county's users.
             data={"leader": responsible.leader, "key_protection": doc["key_protection"],
-                  **clock_data(_county(doc)), **data},
+                  **deadlines.county_data(_county(doc)), **data},
         )
 
     async def _ensure_clocks(self, doc: Document) -> None:

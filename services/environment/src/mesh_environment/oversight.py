@@ -11,9 +11,8 @@ from mesh_environment.domain.accountability import CLAUSES, AccountabilityKind, 
 from mesh_environment.domain.cases import ClockPolicy, Site
 from mesh_environment.domain.findings import Channel, FindingKind, FindingState
 from mesh_environment.repository import new_id, utcnow
-from mesh_environment.repository.cases import clock_data
 from mesh_environment.repository.oversight import OversightRepository
-from meshlib import outbox
+from meshlib import deadlines, outbox
 from meshlib.deadlines import Deadline, DeadlineStore
 from meshlib.errors import InvalidArgument, NotFound, Refused
 from meshlib.mongo import Document
@@ -122,7 +121,7 @@ class Findings:
                         warn_at=self._clocks.warn_at(min(start, doc["due_at"]), doc["due_at"]),
                         # Item 9: the finding's county, so the clock's warning and breach reach that county.
                         data={"leader": doc["responsible_leader"], "key_protection": doc["key_protection"],
-                              **clock_data(doc.get("county_code"))})
+                              **deadlines.county_data(doc.get("county_code"))})
 
     async def resolve(self, finding_id: str, outcome: str, actor: str) -> Document:
         doc = await self.get(finding_id)

@@ -33,8 +33,6 @@ ENTERPRISES = "enterprise_territories"
 
 COUNTY = "territory.county_code"
 """The field a county filter matches on a request (indexed with the list's order: ``by_county``)."""
-CLOCK_COUNTY = "data.county_code"
-"""Where a request's clock carries the request's county (see :func:`clock_data`)."""
 
 
 def county_of(territory: Document | None) -> str | None:
@@ -44,15 +42,14 @@ def county_of(territory: Document | None) -> str | None:
 
 def clock_data(territory: Document | None) -> dict[str, str]:
     """Item 9: what a request's clock carries in its ``data`` to be its county's: nothing while none is known."""
-    county = county_of(territory)
-    return {} if county is None else {"county_code": county}
+    return deadlines.county_data(county_of(territory))
 
 
 class Territories:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._copies = db[ENTERPRISES]
         self._requests = db[REQUESTS]
-        self._clocks = db[deadlines.COLLECTION]
+        self._clocks = deadlines.DeadlineStore(db)
 
     async def of(self, enterprise_id: str) -> Document | None:
         """The enterprise's territory as last heard from the registry; None if not heard of yet."""
@@ -94,9 +91,4 @@ class Territories:
         moved in between: the write checks the request's version, which a move does not change), and
         whenever requests move, so a clock ends up with its request's county whichever came first.
         """
-        county = county_of(territory)
-        if county is None or not request_ids:
-            return
-        await self._clocks.update_many(
-            {"subject_type": "request", "subject_id": {"$in": request_ids}, CLOCK_COUNTY: {"$ne": county}},
-            {"$set": {CLOCK_COUNTY: county}})
+        await self._clocks.place("request", request_ids, county_of(territory))

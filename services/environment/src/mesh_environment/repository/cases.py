@@ -86,22 +86,13 @@ def site_query(site: Site) -> Document:
     return {"$or": alternatives} if alternatives else {"_id": {"$in": []}}
 
 
-CLOCK_COUNTY = "data.county_code"
-"""Where a case's clock carries the case's county (item 9), as the gateway's subscriptions read it."""
-
-
-def clock_data(county_code: str | None) -> dict[str, str]:
-    """Item 9: what a clock carries in its ``data`` to be its county's; nothing while no county is known."""
-    return {} if county_code is None else {"county_code": county_code}
-
-
 class CaseRepository:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self.cases = db[CASES]
         self._links = db[INCIDENT_LINKS]
         self._leaders = db[LEADERS]
         self._keys = db[KEY_PROTECTION]
-        self._clocks = db[deadlines.COLLECTION]
+        self._clocks = deadlines.DeadlineStore(db)
 
     # ---- cases ----
 
@@ -161,11 +152,7 @@ class CaseRepository:
         Called after the case moves (a reassignment) and after a clock is written from a case read a moment
         before (it may have moved in between), so a clock ends with its case's county whichever came first.
         """
-        if county_code is None:
-            return
-        await self._clocks.update_many(
-            {"subject_type": "case", "subject_id": case_id, CLOCK_COUNTY: {"$ne": county_code}},
-            {"$set": {CLOCK_COUNTY: county_code}})
+        await self._clocks.place("case", [case_id], county_code)
 
     # ---- incidents → cases (item 9, idempotent intake) ----
 
