@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Mapping
 from typing import TypeVar
 
 import grpc
@@ -19,8 +19,12 @@ class UserError(GraphQLError):
     """An error the user can fix; never masked. ``extensions.code`` is stable."""
 
 
-async def call(rpc: Awaitable[T]) -> T:
-    """Await a gRPC call; a domain refusal becomes a :class:`UserError` naming its rule and item."""
+async def call(rpc: Awaitable[T], fields: Mapping[str, str] | None = None) -> T:
+    """Await a gRPC call; a domain refusal becomes a :class:`UserError` naming its rule and item.
+
+    ``fields`` maps a field as the service names it to the argument the user sent it as, where the graph does
+    not spell it as the service does (``{"note": "outcome"}``); every other field is :func:`graph_field`'s.
+    """
     try:
         return await rpc
     except grpc.aio.AioRpcError as exc:
@@ -30,7 +34,7 @@ async def call(rpc: Awaitable[T]) -> T:
         raise UserError(
             domain.message,
             extensions={"code": domain.status.name, "rule": domain.rule, "policyItem": domain.item,
-                        "field": graph_field(domain.field)},
+                        "field": (fields or {}).get(domain.field or "") or graph_field(domain.field)},
         ) from exc
 
 

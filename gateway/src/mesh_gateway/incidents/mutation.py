@@ -24,13 +24,18 @@ def _acting(info: strawberry.Info) -> tuple[str, bool]:
 
 
 async def _change(info: strawberry.Info, rpc: str, incident_id: strawberry.ID, note: str = "",
-                  to_unit: str = "") -> Incident:
+                  to_unit: str = "", *, note_is: str = "note") -> Incident:
     """A status change by the acting unit or person (a module function: a root resolver's ``self`` is the root
-    value, None, not the type)."""
+    value, None, not the type).
+
+    The service's request carries the outcome or the reason as its ``note``; a refusal of it names the argument
+    the user sent it as, ``note_is``.
+    """
     by, as_unit = _acting(info)
     method = getattr(info.context.clients.response, rpc)
     reply = await call(method(pb.StatusChangeRequest(incident_id=str(incident_id), by=by, note=note,
-                                                     to_unit_id=to_unit, by_unit=as_unit)))
+                                                     to_unit_id=to_unit, by_unit=as_unit)),
+                       fields={"note": note_is})
     return Incident.from_proto(reply)
 
 
@@ -69,17 +74,17 @@ class IncidentMutation:
 
     @strawberry.mutation(description="Resolved on scene, with the outcome")
     async def resolve_incident(self, info: strawberry.Info, incident_id: strawberry.ID, outcome: str) -> Incident:
-        return await _change(info, "Resolve", incident_id, note=outcome)
+        return await _change(info, "Resolve", incident_id, note=outcome, note_is="outcome")
 
     @strawberry.mutation(description="Handed to another unit, with the reason; its clocks run on")
     async def transfer_incident(self, info: strawberry.Info, incident_id: strawberry.ID, to_unit_id: str,
                                 reason: str) -> Incident:
-        return await _change(info, "Transfer", incident_id, note=reason, to_unit=to_unit_id)
+        return await _change(info, "Transfer", incident_id, note=reason, to_unit=to_unit_id, note_is="reason")
 
     @strawberry.mutation(description="Closed as unfounded, with the reason")
     async def close_incident_unfounded(self, info: strawberry.Info, incident_id: strawberry.ID,
                                        reason: str) -> Incident:
-        return await _change(info, "CloseUnfounded", incident_id, note=reason)
+        return await _change(info, "CloseUnfounded", incident_id, note=reason, note_is="reason")
 
     @strawberry.mutation(description="Register or update a responding unit")
     async def register_responding_unit(self, info: strawberry.Info, id: str, name: str, kind: str, county_code: str,

@@ -156,7 +156,7 @@ class Desk:
             if target == Status.TRANSFERRED:
                 if not to_unit or await self._units.get(to_unit) is None:
                     raise NotFound(f"no responding unit {to_unit!r} to transfer to", rule="unit-exists",
-                                   field="to_unit")
+                                   field="to_unit_id")
                 fields["unit_id"] = to_unit
             data = {"status": target.value, "by": by, "note": note, "to_unit": to_unit or None,
                     "at": at.isoformat()}
