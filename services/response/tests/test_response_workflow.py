@@ -84,7 +84,9 @@ async def test_a_unit_pushes_its_status_on_nats_through_to_resolved(response_ser
     assert done.outcome.startswith("Suspects detained")
     assert {c.kind: c.state for c in done.clocks} == {"acknowledge": "met", "arrive": "met", "resolve": "met"}
     events = await read_stream(svc.bus, "incidents.resolved", count=1)
-    assert events[0].data["incident_id"] == incident.id
+    # The event carries the incident as it now is: resolved, with its outcome (a subscriber shows it).
+    assert {k: events[0].data[k] for k in ("incident_id", "status", "outcome", "unit_id")} == {
+        "incident_id": incident.id, "status": "resolved", "outcome": done.outcome, "unit_id": unit}
 
 
 async def test_status_from_a_unit_that_is_not_responsible_or_out_of_order_is_kept_aside(response_service: Any) -> None:
@@ -135,6 +137,12 @@ async def test_grpc_transfer_redispatch_and_refusals(response_service: Any) -> N
                                                                   note="no obstruction found on site"))
     assert {c.kind: c.state for c in closed.clocks} == {"acknowledge": "met", "arrive": "cancelled",
                                                         "resolve": "cancelled"}
+    # Each event carries the incident as it now is: handed to the new unit with the reason; closed with its own.
+    (transferred,) = await read_stream(svc.bus, "incidents.transferred", count=1)
+    assert (transferred.data["status"], transferred.data["unit_id"], transferred.data["reason"]) == (
+        "transferred", "luolong-urban", "a construction dispute")
+    (unfounded,) = await read_stream(svc.bus, "incidents.closed_unfounded", count=1)
+    assert (unfounded.data["status"], unfounded.data["reason"]) == ("closed_unfounded", "no obstruction found on site")
 
 
 async def test_a_missed_acknowledgement_is_warned_and_breached_once_with_two_replicas(start_response: Any) -> None:

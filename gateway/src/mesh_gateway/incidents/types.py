@@ -201,6 +201,8 @@ class Incident:
             reporter_contact=data["reporter_contact"],
             status=data["status"],
             unit_id=data.get("unit_id") or None,
+            outcome=data.get("outcome") or None,
+            reason=data.get("reason") or None,
             workflow=workflow,
         )
 

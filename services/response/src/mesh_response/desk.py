@@ -162,7 +162,7 @@ class Desk:
                     "at": at.isoformat()}
             push: Document = {
                 "history": {"status": target.value, "by": by, "channel": channel, "note": note, "at": at},
-                **outbox.push(self._event(doc, target.value, data)),
+                **outbox.push(self._event({**doc, **fields}, target.value, data)),  # the incident as it now is
             }
             if update_id is not None:
                 push["applied_updates"] = update_id

@@ -191,6 +191,8 @@ def to_event_data(doc: Document) -> dict[str, Any]:
         "reporter_contact": doc["reporter_contact"],
         "status": doc["status"],
         "unit_id": doc.get("unit_id", ""),
+        "outcome": doc.get("outcome"),
+        "reason": doc.get("reason"),
         "territory": doc.get("territory"),
         "key_protection": bool(doc.get("key_protection")),
     }
