@@ -50,8 +50,16 @@ def officers_overrides() -> dict[str, str]:
 
 
 @pytest.fixture
+def environment_overrides() -> dict[str, str]:
+    """Settings of the environment service in :func:`demo_city`; a test module overrides this fixture to change
+    them."""
+    return {}
+
+
+@pytest.fixture
 async def demo_city(
-    mesh_env: dict[str, str], bus: Bus, tmp_path: Path, officers_overrides: dict[str, str]
+    mesh_env: dict[str, str], bus: Bus, tmp_path: Path, officers_overrides: dict[str, str],
+    environment_overrides: dict[str, str],
 ) -> AsyncIterator[tuple[SignedIn, RunningOfficers, RunningEnvironment]]:
     """The registry with the demo city, the officers and environment services, and a signed-in gateway."""
     await bus.ensure_streams(RESPONSE_STREAMS)
@@ -60,8 +68,8 @@ async def demo_city(
         contacts_target = f"127.0.0.1:{contacts.runtime.port}"
         async with officers_service(mesh_env, MovableClock(), CONTACTS_GRPC_TARGET=contacts_target,
                                     **officers_overrides) as officers, \
-                run_environment(settings_for(EnvironmentSettings, mesh_env,
-                                             CONTACTS_GRPC_TARGET=contacts_target)) as environment, \
+                run_environment(settings_for(EnvironmentSettings, mesh_env, CONTACTS_GRPC_TARGET=contacts_target,
+                                             **environment_overrides)) as environment, \
                 signed_in_gateway(mesh_env, tmp_path, CONTACTS_GRPC_TARGET=contacts_target,
                                   OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}",
                                   ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}") as signed_in:
