@@ -3,10 +3,10 @@ recorded reads back through the graph.
 
 The other subscription tests publish events shaped as the services publish them. These tests let the services
 make them:
-- an unacknowledged major case escalates township → county → city, and `caseEscalated` delivers each step; the
-  case, opened at a project, is among `projectCases`;
-- a major incident is escalated to the county and the city at once (`Incident.escalations`); when its unit
-  resolves it, `incidentResolved` delivers it with its outcome.
+- a major case opened at a project is delivered by `caseOpened`; unacknowledged, it escalates township →
+  county → city, and `caseEscalated` delivers each step; it is among `projectCases`;
+- a major incident is escalated to the county and the city at once (`incidentEscalated`,
+  `Incident.escalations`); when its unit resolves it, `incidentResolved` delivers it with its outcome.
 
 So a field the gateway reads from an event that the service stops sending (or renames) fails here.
 """
@@ -59,7 +59,9 @@ def city(demo_city: tuple[SignedIn, RunningOfficers, RunningEnvironment]) -> Sig
 
 
 OPEN = """mutation($input: OpenCaseInput!) { openGovernanceCase(input: $input) { id level major } }"""
-ESCALATED = "subscription($c: String) { caseEscalated(countyCode: $c) { caseId projectId level major countyCode } }"
+CASE_ALERT = "{ caseId projectId level major countyCode }"
+ESCALATED = f"subscription($c: String) {{ caseEscalated(countyCode: $c) {CASE_ALERT} }}"
+OPENED = f"subscription {{ caseOpened {CASE_ALERT} }}"
 PROJECT_CASES = "query($p: ID!) { projectCases(projectId: $p) { id level major escalations { fromLevel toLevel } } }"
 
 
@@ -69,16 +71,20 @@ async def test_an_unacknowledged_major_case_at_a_project_escalates_to_the_county
                                                               payload=city.auth(OFFICE)))
         county = await stack.enter_async_context(subscription(city.gateway.url, ESCALATED,
                                                               payload=city.auth(COUNTY_LEADER)))
+        opening = await stack.enter_async_context(subscription(city.gateway.url, OPENED,
+                                                               payload=city.auth(COUNTY_LEADER)))
         await city.gateway.wait_subscribers("environment.case.escalated", 2)
+        await city.gateway.wait_subscribers("environment.case.opened", 1)
         opened = (await city.data(OPEN, CITY_LEADER, {"input": {
             "source": "COMPLAINT", "projectId": PROJECT, "offence": "OBSTRUCTION_OF_CONSTRUCTION", "major": True,
             "description": "villagers block the site's gate every morning"}}))["openGovernanceCase"]
         assert (opened["level"], opened["major"]) == ("TOWNSHIP", True)
 
-        def alert(level: str) -> dict[str, Any]:
-            return {"data": {"caseEscalated": {"caseId": opened["id"], "projectId": PROJECT, "level": level,
-                                               "major": True, "countyCode": LUOLONG}}}
+        def alert(level: str, field: str = "caseEscalated") -> dict[str, Any]:
+            return {"data": {field: {"caseId": opened["id"], "projectId": PROJECT, "level": level, "major": True,
+                                     "countyCode": LUOLONG}}}
 
+        assert await next_payload(opening) == alert("township", "caseOpened")
         for subscriber in (office, county):
             assert await next_payload(subscriber) == alert("county")
             assert await next_payload(subscriber) == alert("city")
@@ -103,6 +109,7 @@ async def desk(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncItera
 
 
 INCIDENT = "query($id: ID!) { incident(id: $id) { severity escalations { level reason } } }"
+ESCALATED_INCIDENTS = "subscription { incidentEscalated { id severity status unitId } }"
 RESOLVED = "subscription { incidentResolved { id status outcome unitId } }"
 
 
@@ -114,11 +121,17 @@ async def test_a_major_incident_is_escalated_at_once_and_its_resolution_is_deliv
     desk: tuple[SignedIn, Bus, Any],
 ) -> None:
     gateway, bus, response = desk
-    async with channel(f"127.0.0.1:{response.port}") as ch:
-        await push(bus.nc, AGENCY, [report("M-1", agency=AGENCY, enterprise_id=SITE, severity="major"),
-                                    report("M-2", agency=AGENCY, enterprise_id=SITE)], namespace=bus.ns.prefix)
-        await wait_dispatched(response_pb2_grpc.ResponseServiceStub(ch), [f"{AGENCY}:M-1", f"{AGENCY}:M-2"])
     major, serious = f"{AGENCY}:M-1", f"{AGENCY}:M-2"
+    async with channel(f"127.0.0.1:{response.port}") as ch, \
+            subscription(gateway.gateway.url, ESCALATED_INCIDENTS, payload=gateway.auth(POLICE)) as escalated:
+        await gateway.gateway.wait_subscribers("incidents.escalated", 1)
+        # The serious one first: were it escalated, it would come first.
+        await push(bus.nc, AGENCY, [report("M-2", agency=AGENCY, enterprise_id=SITE),
+                                    report("M-1", agency=AGENCY, enterprise_id=SITE, severity="major")],
+                   namespace=bus.ns.prefix)
+        await wait_dispatched(response_pb2_grpc.ResponseServiceStub(ch), [major, serious])
+        assert await next_payload(escalated) == {"data": {"incidentEscalated": {
+            "id": major, "severity": "MAJOR", "status": "dispatched", "unitId": AGENCY}}}
 
     found = (await gateway.data(INCIDENT, OFFICE, {"id": major}))["incident"]
     assert found["severity"] == "MAJOR"
