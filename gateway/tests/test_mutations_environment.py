@@ -179,8 +179,9 @@ async def test_a_governance_case_is_acknowledged_moved_planned_closed_and_rechec
 ADD_KEY = """mutation($k: SiteKind!, $s: ID!, $r: String!) {
   addKeyProtection(siteKind: $k, siteId: $s, reason: $r) { siteKind siteId reason actor addedAt active } }"""
 REMOVE_KEY = """mutation($k: SiteKind!, $s: ID!, $r: String!) {
-  removeKeyProtection(siteKind: $k, siteId: $s, reason: $r) { siteKind siteId reason actor active } }"""
-KEYS = "query { keyProtection { siteKind siteId reason active } }"
+  removeKeyProtection(siteKind: $k, siteId: $s, reason: $r) {
+    siteKind siteId reason actor active removedAt removalReason removedBy } }"""
+KEYS = "query { keyProtection { siteKind siteId reason active removedAt } }"
 ASSIGN_GROUP = """mutation($g: ID!, $n: String!, $sites: [SiteRefInput!]!) {
   assignInspectionGroup(groupId: $g, name: $n, sites: $sites) { id name sites { kind id } updatedAt } }"""
 GROUPS = "query { inspectionGroups { id name sites { kind id } } }"
@@ -205,7 +206,8 @@ async def test_key_protection_an_inspection_group_and_a_finding_go_through_the_g
         "active": True}
     assert added["addedAt"] is not None
     assert ok(await mesh.query(KEYS, CITY_LEADER))["keyProtection"] == [
-        {"siteKind": "ENTERPRISE", "siteId": SITE, "reason": "threatened by a gang", "active": True}]
+        {"siteKind": "ENTERPRISE", "siteId": SITE, "reason": "threatened by a gang", "active": True,
+         "removedAt": None}]
 
     # Inspection groups are assigned key sites: a city key enterprise, and the one now under key protection.
     sites = [{"kind": "ENTERPRISE", "id": KEY_SITE}, {"kind": "ENTERPRISE", "id": SITE}]
@@ -233,9 +235,15 @@ async def test_key_protection_an_inspection_group_and_a_finding_go_through_the_g
         "countyCode": COUNTY}
 
     # The threat is over: the protection ends, and the list no longer holds the site.
+    # Ending it gives the reason, as adding it does; who ended it, when and why are kept with the entry.
+    blank = refusal(await mesh.query(REMOVE_KEY, OFFICE, {"k": "ENTERPRISE", "s": SITE, "r": "  "}))
+    assert blank == {"code": "INVALID_ARGUMENT", "rule": "key-reason", "policyItem": "Item 9", "field": "reason"}
     removed = ok(await mesh.query(REMOVE_KEY, OFFICE, {"k": "ENTERPRISE", "s": SITE,
                                                        "r": "the gang was convicted"}))["removeKeyProtection"]
     assert (removed["siteKind"], removed["siteId"], removed["active"]) == ("ENTERPRISE", SITE, False)
+    assert (removed["reason"], removed["actor"]) == ("threatened by a gang", OFFICE.subject)  # as it was added
+    assert (removed["removalReason"], removed["removedBy"]) == ("the gang was convicted", OFFICE.subject)
+    assert instant(removed["removedAt"]) >= instant(added["addedAt"])
     assert ok(await mesh.query(KEYS, CITY_LEADER))["keyProtection"] == []
     twice = refusal(await mesh.query(REMOVE_KEY, OFFICE, {"k": "ENTERPRISE", "s": SITE, "r": "again"}))
     assert twice == {"code": "NOT_FOUND", "rule": "key-listed", "policyItem": "Item 9", "field": "siteId"}

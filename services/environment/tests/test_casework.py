@@ -128,6 +128,22 @@ async def test_manual_key_protection_gives_shorter_clocks(environment: RunningEn
                                                    due_at=ts(datetime.now(UTC) + timedelta(days=16)), actor="x"))
     assert refusal(err)[:2] == (grpc.StatusCode.INVALID_ARGUMENT, "plan-due-within-limit")
 
+    # Ending it needs a reason; who ended it and why are kept, and adding it again starts a clean entry.
+    remove = pb.RemoveKeyProtectionRequest(site_kind=pb.SITE_KIND_ENTERPRISE, site_id=sites.other, reason=" ",
+                                           actor="city-optimisation-office")
+    with pytest.raises(grpc.aio.AioRpcError) as err:
+        await env.stub.RemoveKeyProtection(remove)
+    assert refusal(err)[:2] == (grpc.StatusCode.INVALID_ARGUMENT, "key-reason")
+    remove.reason = "the gang was convicted"
+    ended = await env.stub.RemoveKeyProtection(remove)
+    assert (ended.active, ended.removal_reason, ended.removed_by) == (
+        False, "the gang was convicted", "city-optimisation-office")
+    assert ended.removed_at.ToDatetime(UTC) >= ended.added_at.ToDatetime(UTC)
+    assert not (await env.stub.ListKeyProtection(pb.ListKeyProtectionRequest())).entries
+    again = await env.stub.AddKeyProtection(pb.AddKeyProtectionRequest(
+        site_kind=pb.SITE_KIND_ENTERPRISE, site_id=sites.other, reason="threatened again", actor="office-2"))
+    assert (again.active, again.HasField("removed_at"), again.removal_reason, again.removed_by) == (True, False, "", "")
+
 
 async def test_a_missing_plan_and_a_late_closing_are_accounted_for(environment: RunningEnvironment,
                                                                    sites: Sites) -> None:

@@ -441,11 +441,16 @@ class KeyProtectionEntry:
     actor: str
     added_at: datetime
     active: bool
+    removed_at: datetime | None = strawberry.field(description="When the protection ended; null while it holds")
+    removal_reason: str | None = strawberry.field(description="Why it ended")
+    removed_by: str | None = strawberry.field(description="Who ended it")
 
     @classmethod
     def from_proto(cls, k: pb.KeyProtection) -> KeyProtectionEntry:
         return cls(site_kind=from_proto(SiteKind, pb.SiteKind, k.site_kind), site_id=strawberry.ID(k.site_id),
-                   reason=k.reason, actor=k.actor, added_at=_time(k.added_at), active=k.active)
+                   reason=k.reason, actor=k.actor, added_at=_time(k.added_at), active=k.active,
+                   removed_at=_maybe(k, "removed_at"), removal_reason=k.removal_reason or None,
+                   removed_by=k.removed_by or None)
 
 
 @strawberry.type

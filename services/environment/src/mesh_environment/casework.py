@@ -480,8 +480,11 @@ class Casework:
                                   item=ITEM, field="reason")
         return await self._repo.add_key_protection(kind, site_id, reason, actor, self._clock())
 
-    async def remove_key_protection(self, kind: str, site_id: str, reason: str) -> Document:
-        doc = await self._repo.remove_key_protection(kind, site_id, reason, self._clock())
+    async def remove_key_protection(self, kind: str, site_id: str, reason: str, actor: str) -> Document:
+        if not reason.strip():  # as an addition does: who ended the protection, and why, is kept with it
+            raise InvalidArgument("ending a manual key protection gives its reason", rule="key-reason", item=ITEM,
+                                  field="reason")
+        doc = await self._repo.remove_key_protection(kind, site_id, reason.strip(), actor, self._clock())
         if doc is None:
             raise NotFound(f"{kind} {site_id} is not under manual key protection", rule="key-listed", item=ITEM,
                            field="site_id")

@@ -110,7 +110,7 @@ def key_protection(d: Document) -> pb.KeyProtection:
     return pb.KeyProtection(
         site_kind=enum_out(pb.SiteKind, d["site_kind"]), site_id=d["site_id"], reason=d["reason"], actor=d["actor"],
         added_at=ts(d["added_at"]), active=d["active"], removed_at=ts(d.get("removed_at")),
-        removal_reason=d.get("removal_reason", ""))
+        removal_reason=d.get("removal_reason", ""), removed_by=d.get("removed_by", ""))
 
 
 def quiet_days(d: Document) -> pb.QuietDays:

@@ -161,7 +161,7 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
 
     async def RemoveKeyProtection(self, request: pb.RemoveKeyProtectionRequest, context: Ctx) -> pb.KeyProtection:
         doc = await self._work.remove_key_protection(self._site_kind(request.site_kind), request.site_id,
-                                                     request.reason)
+                                                     request.reason, request.actor)
         return convert.key_protection(doc)
 
     async def ListKeyProtection(self, request: pb.ListKeyProtectionRequest,

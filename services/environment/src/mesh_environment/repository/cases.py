@@ -203,14 +203,15 @@ class CaseRepository:
 
     async def add_key_protection(self, kind: str, site_id: str, reason: str, actor: str, at: datetime) -> Document:
         doc = {"site_kind": kind, "site_id": site_id, "reason": reason, "actor": actor, "added_at": at,
-               "active": True, "removed_at": None, "removal_reason": ""}
+               "active": True, "removed_at": None, "removal_reason": "", "removed_by": ""}
         await self._keys.update_one({"_id": f"{kind}:{site_id}"}, {"$set": doc}, upsert=True)
         return {"_id": f"{kind}:{site_id}", **doc}
 
-    async def remove_key_protection(self, kind: str, site_id: str, reason: str, at: datetime) -> Document | None:
+    async def remove_key_protection(self, kind: str, site_id: str, reason: str, actor: str,
+                                    at: datetime) -> Document | None:
         return await self._keys.find_one_and_update(
             {"_id": f"{kind}:{site_id}", "active": True},
-            {"$set": {"active": False, "removed_at": at, "removal_reason": reason}},
+            {"$set": {"active": False, "removed_at": at, "removal_reason": reason, "removed_by": actor}},
             return_document=ReturnDocument.AFTER)
 
     async def active_key_protection(self) -> list[Document]:
