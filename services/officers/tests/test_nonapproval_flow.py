@@ -166,3 +166,32 @@ async def test_a_non_approval_reaches_the_top(officers: RunningOfficers, mesh_en
     ]
     assert filed.data["office"] == "city" and top.data["level"] == "principal_leaders"
     assert concluded.data["state"] == "confirmed"
+
+
+async def test_a_request_whose_non_approval_was_approved_after_all_is_not_closed_as_not_approved(
+    officers: RunningOfficers,
+) -> None:
+    """Item 14: the deputy head approves what the section could not; the request is then not closed as not
+    approved on the strength of that report (it was, before: any report at all let it through)."""
+    stub = officers.stub
+    request = await stub.OpenRequest(pb.OpenRequestRequest(
+        enterprise_id="ent-9", source=pb.REQUEST_SOURCE_ENTERPRISE, subject="construction permit for plant 3",
+        category=pb.REQUEST_CATEGORY_PERMIT, department="Housing Bureau", actor="ent-9"))
+    na = await stub.ReportNonApproval(pb.ReportNonApprovalRequest(
+        subject_kind=pb.SUBJECT_KIND_REQUEST, subject_id=request.id, agency="Housing Bureau",
+        kind=pb.NON_APPROVAL_KIND_NOT_APPROVED, handler="section clerk Li", reasons="fire lanes too narrow",
+        suggestion="widen the east lane to 4 m", actor="Li"))
+    approved = await stub.DecideNonApproval(pb.DecideNonApprovalRequest(
+        non_approval_id=na.id, level=pb.APPROVAL_LEVEL_DEPUTY_HEAD, approve=True, decided_by="deputy director Zhou",
+        reasons="the lanes meet the code with the widening", suggestion="approve with the widening"))
+    assert approved.state == pb.NON_APPROVAL_STATE_APPROVED
+
+    not_approved = pb.CompleteRequestRequest(request_id=request.id, department="Housing Bureau",
+                                             outcome=pb.OUTCOME_NOT_APPROVED, summary="refused")
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await stub.CompleteRequest(not_approved)
+    assert refused.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    assert dict(refused.value.trailing_metadata() or ())[RULE_KEY] == "non-approval-overturned"
+    done = await stub.CompleteRequest(pb.CompleteRequestRequest(
+        request_id=request.id, department="Housing Bureau", outcome=pb.OUTCOME_RESOLVED, summary="permit issued"))
+    assert done.state == pb.REQUEST_STATE_COMPLETED

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from mesh_officers.domain.common import NonApproval
 from mesh_officers.domain.nonapproval import (
     CHAIN,
     DEFAULT_LEVEL_LIMITS,
@@ -18,6 +19,7 @@ from mesh_officers.domain.nonapproval import (
     lapse,
     parse_level_limits,
     report,
+    standing,
 )
 from meshlib.errors import InvalidArgument, Refused
 
@@ -129,3 +131,11 @@ def test_level_limits_are_configurable() -> None:
     for bad in ("section=1d", "chairman=1d", "head", "head=0s"):
         with pytest.raises(ValueError):
             parse_level_limits(bad)
+
+
+def test_where_a_subjects_reports_stand_for_closing_it_as_not_approved() -> None:
+    assert standing([]) is NonApproval.NONE
+    assert standing([State.PENDING.value]) is NonApproval.STANDS
+    assert standing([State.CONFIRMED.value]) is NonApproval.STANDS
+    assert standing([State.APPROVED.value]) is NonApproval.OVERTURNED
+    assert standing([State.APPROVED.value, State.PENDING.value]) is NonApproval.STANDS  # reported again since

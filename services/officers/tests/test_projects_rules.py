@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from mesh_officers.domain.common import Person, Rank
+from mesh_officers.domain.common import NonApproval, Person, Rank
 from mesh_officers.domain.projects import (
     AGRI_ENV_INFRA_WELFARE,
     INDUSTRY_SERVICE,
@@ -170,10 +170,13 @@ def test_nobody_is_named_twice() -> None:
 def test_procedures_and_hookups() -> None:
     assert ProcedureKind.CABLE.utility_hookup and not ProcedureKind.CIVIL_AIR_DEFENCE.utility_hookup
     assert len([k for k in ProcedureKind if not k.utility_hookup]) == 8
-    check_procedure_move(ProcedureStatus.NOT_STARTED, ProcedureStatus.IN_PROGRESS, False)
+    check_procedure_move(ProcedureStatus.NOT_STARTED, ProcedureStatus.IN_PROGRESS, NonApproval.NONE)
     with pytest.raises(Refused) as err:
-        check_procedure_move(ProcedureStatus.IN_PROGRESS, ProcedureStatus.NOT_APPROVED, False)
-    assert err.value.rule == "non-approval-reported" and err.value.item == "Item 14"
-    check_procedure_move(ProcedureStatus.IN_PROGRESS, ProcedureStatus.NOT_APPROVED, True)
+        check_procedure_move(ProcedureStatus.IN_PROGRESS, ProcedureStatus.NOT_APPROVED, NonApproval.NONE)
+    assert (err.value.rule, err.value.item, err.value.field) == ("non-approval-reported", "Item 14", "status")
+    with pytest.raises(Refused) as err:  # the chain approved it after all
+        check_procedure_move(ProcedureStatus.IN_PROGRESS, ProcedureStatus.NOT_APPROVED, NonApproval.OVERTURNED)
+    assert (err.value.rule, err.value.item, err.value.field) == ("non-approval-overturned", "Item 14", "status")
+    check_procedure_move(ProcedureStatus.IN_PROGRESS, ProcedureStatus.NOT_APPROVED, NonApproval.STANDS)
     with pytest.raises(Refused, match="done"):
-        check_procedure_move(ProcedureStatus.DONE, ProcedureStatus.IN_PROGRESS, True)
+        check_procedure_move(ProcedureStatus.DONE, ProcedureStatus.IN_PROGRESS, NonApproval.STANDS)

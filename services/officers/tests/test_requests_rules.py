@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from mesh_officers.domain.common import NonApproval
 from mesh_officers.domain.requests import (
     DEFAULT_LIMITS,
     Category,
@@ -72,14 +73,14 @@ def test_hand_over_then_accept_moves_accountability_only_on_acceptance() -> None
     pending = after(view, h)
     assert pending.accountable_department == "Housing Bureau"  # the first-inquiry unit stays accountable
     with pytest.raises(Refused) as err:
-        check_complete(pending, "Housing Bureau", Outcome.RESOLVED, "done", False)
+        check_complete(pending, "Housing Bureau", Outcome.RESOLVED, "done", NonApproval.NONE)
     assert err.value.rule == "one-handover-at-a-time"
     accepted = accept_hand_over(pending, "Natural Resources Bureau", T0 + DAY)
     assert accepted.state is HandOverState.ACCEPTED
     now_theirs = after(pending, accepted)
     assert now_theirs.accountable_department == "Natural Resources Bureau"
     assert now_theirs.first_inquiry_department == "Housing Bureau"
-    check_complete(now_theirs, "Natural Resources Bureau", Outcome.RESOLVED, "permit issued", False)
+    check_complete(now_theirs, "Natural Resources Bureau", Outcome.RESOLVED, "permit issued", NonApproval.NONE)
 
 
 @pytest.mark.parametrize(
@@ -140,11 +141,14 @@ def test_an_agreed_answer_deadline_stays_within_the_time_limit() -> None:
 
 def test_completion_rules() -> None:
     with pytest.raises(Refused) as err:
-        check_complete(fresh(), "Housing Bureau", Outcome.NOT_APPROVED, "refused", non_approval_reported=False)
+        check_complete(fresh(), "Housing Bureau", Outcome.NOT_APPROVED, "refused", NonApproval.NONE)
     assert err.value.rule == "non-approval-reported" and err.value.item == "Item 14"
-    assert check_complete(fresh(), "Housing Bureau", Outcome.NOT_APPROVED, " refused ", True) == "refused"
+    with pytest.raises(Refused) as err:  # the chain approved it after all: it is not closed as not approved
+        check_complete(fresh(), "Housing Bureau", Outcome.NOT_APPROVED, "refused", NonApproval.OVERTURNED)
+    assert (err.value.rule, err.value.item, err.value.field) == ("non-approval-overturned", "Item 14", "outcome")
+    assert check_complete(fresh(), "Housing Bureau", Outcome.NOT_APPROVED, " refused ", NonApproval.STANDS) == "refused"
     done = replace(fresh(), state=RequestState.COMPLETED)
     with pytest.raises(Refused, match="completed"):
-        check_complete(done, "Housing Bureau", Outcome.RESOLVED, "again", False)
+        check_complete(done, "Housing Bureau", Outcome.RESOLVED, "again", NonApproval.NONE)
     with pytest.raises(Refused, match="completed"):
         hand_over(done, "Housing Bureau", "Land Bureau", "late", T0)

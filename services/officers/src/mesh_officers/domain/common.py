@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from meshlib.calendar import CITY_TZ  # months start at midnight in the city (China has no daylight saving)
-from meshlib.errors import InvalidArgument
+from meshlib.errors import InvalidArgument, Refused
 
 COUNTY_CODE = re.compile(r"^\d{6}$")
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -119,3 +119,22 @@ def month_bounds(month: str) -> tuple[datetime, datetime]:
 def month_of(at: datetime) -> str:
     """The city-calendar month an instant falls in."""
     return at.astimezone(CITY_TZ).strftime("%Y-%m")
+
+
+class NonApproval(StrEnum):
+    """Item 14: where a subject's non-approval reports stand, for closing the subject as not approved."""
+
+    NONE = "none"  # never reported in writing
+    OVERTURNED = "overturned"  # every report ended with a level approving it after all
+    STANDS = "stands"  # a report is climbing the chain, or was confirmed
+
+
+def require_non_approval(standing: NonApproval, what: str, field: str) -> None:
+    """Item 14: a subject is closed as not approved only once its non-approval is reported in writing, and not
+    after the chain approved it after all."""
+    if standing is NonApproval.NONE:
+        raise Refused(f"{what} that is not approved is reported in writing first (non-approval report)",
+                      rule="non-approval-reported", item="Item 14", field=field)
+    if standing is NonApproval.OVERTURNED:
+        raise Refused(f"{what} whose non-approval a higher level overturned (approved after all) is not closed as "
+                      "not approved", rule="non-approval-overturned", item="Item 14", field=field)

@@ -10,12 +10,12 @@ skipped automatically. A non-approval by the agency head is filed with the city 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from mesh_officers.domain.common import require_text
+from mesh_officers.domain.common import NonApproval, require_text
 from mesh_officers.domain.requests import DAY, parse_duration
 from meshlib.errors import Refused
 
@@ -121,6 +121,14 @@ class Transition:
     @property
     def concluded(self) -> bool:
         return self.chain.state is not State.PENDING
+
+
+def standing(states: Iterable[str]) -> NonApproval:
+    """Where a subject's non-approval reports (the states of their chains) stand for closing it as not approved."""
+    found = [State(s) for s in states]
+    if not found:
+        return NonApproval.NONE
+    return NonApproval.OVERTURNED if all(s is State.APPROVED for s in found) else NonApproval.STANDS
 
 
 def report(handler: str, reasons: str, suggestion: str, at: datetime) -> Transition:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from mesh_officers.domain.common import Person, Rank, require_text
+from mesh_officers.domain.common import NonApproval, Person, Rank, require_non_approval, require_text
 from meshlib.errors import InvalidArgument, Refused
 
 ITEM = "Item 8"
@@ -301,7 +301,7 @@ def procedure_id(project_id: str, kind: ProcedureKind) -> str:
     return f"{project_id}/{kind.value}"
 
 
-def check_procedure_move(current: ProcedureStatus, to: ProcedureStatus, non_approval_reported: bool) -> None:
+def check_procedure_move(current: ProcedureStatus, to: ProcedureStatus, non_approval: NonApproval) -> None:
     """Item 8: a led procedure moves not started → in progress → done, or not approved (item 14: only
     once the non-approval is reported in writing)."""
     if to not in _PROCEDURE_MOVES[current]:
@@ -312,10 +312,5 @@ def check_procedure_move(current: ProcedureStatus, to: ProcedureStatus, non_appr
             item=ITEM,
             field="status",
         )
-    if to is ProcedureStatus.NOT_APPROVED and not non_approval_reported:
-        raise Refused(
-            "a procedure that is not approved is reported in writing first (non-approval report)",
-            rule="non-approval-reported",
-            item="Item 14",
-            field="status",
-        )
+    if to is ProcedureStatus.NOT_APPROVED:
+        require_non_approval(non_approval, "a procedure", "status")

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from mesh_officers.domain.common import require_text
+from mesh_officers.domain.common import NonApproval, require_non_approval, require_text
 from meshlib.errors import InvalidArgument, Refused
 
 ITEM = "Item 13"
@@ -269,7 +269,7 @@ def check_answer_deadline(
 
 
 def check_complete(
-    view: RequestView, department: str, outcome: Outcome, summary: str, non_approval_reported: bool
+    view: RequestView, department: str, outcome: Outcome, summary: str, non_approval: NonApproval
 ) -> str:
     """Item 13: the accountable department completes the request and records the outcome; a refusal
     must have been reported as a non-approval (item 14)."""
@@ -283,13 +283,8 @@ def check_complete(
             field="request_id",
         )
     text = require_text(summary, "summary", item=ITEM)
-    if outcome is Outcome.NOT_APPROVED and not non_approval_reported:
-        raise Refused(
-            "a request that is not approved is reported in writing first (non-approval report)",
-            rule="non-approval-reported",
-            item="Item 14",
-            field="outcome",
-        )
+    if outcome is Outcome.NOT_APPROVED:
+        require_non_approval(non_approval, "a request", "outcome")
     return text
 
 

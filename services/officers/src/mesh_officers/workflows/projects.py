@@ -20,7 +20,6 @@ from mesh_officers.domain.projects import (
     procedure_id,
 )
 from mesh_officers.repository import (
-    NON_APPROVALS,
     PROJECTS,
     Change,
     ClockOp,
@@ -29,7 +28,7 @@ from mesh_officers.repository import (
     SetClock,
     StopClock,
 )
-from mesh_officers.workflows._docs import person_doc, warn_at
+from mesh_officers.workflows._docs import non_approval_of, person_doc, warn_at
 from meshlib.deadlines import Deadline
 from meshlib.errors import AlreadyExists, InvalidArgument, NotFound
 from meshlib.mongo import Document
@@ -215,7 +214,7 @@ class ProjectDesk:
     ) -> Document:
         now = self._repo.now()
         pid = procedure_id(project_id, kind)
-        reported = bool(await self._repo.find(NON_APPROVALS, {"subject_id": pid}, limit=1))
+        reported = await non_approval_of(self._repo, pid)
 
         def decide(doc: Document) -> Change:
             entry = doc["procedures"].get(kind.value)

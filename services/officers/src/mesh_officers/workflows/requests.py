@@ -22,7 +22,6 @@ from mesh_officers.domain.requests import (
     Source,
 )
 from mesh_officers.repository import (
-    NON_APPROVALS,
     OFFICERS,
     REQUESTS,
     Change,
@@ -34,7 +33,7 @@ from mesh_officers.repository import (
     StopClock,
 )
 from mesh_officers.territory import Territories, clock_data
-from mesh_officers.workflows._docs import new_id, warn_at
+from mesh_officers.workflows._docs import new_id, non_approval_of, warn_at
 from meshlib import deadlines
 from meshlib.deadlines import Deadline
 from meshlib.errors import InvalidArgument, NotFound, Refused
@@ -409,7 +408,7 @@ class RequestDesk:
     async def complete(self, request_id: str, department: str, outcome: Outcome, summary: str, actor: str) -> Document:
         """Item 13: the accountable department completes the request and records the outcome."""
         now = self._repo.now()
-        reported = bool(await self._repo.find(NON_APPROVALS, {"subject_id": request_id}, limit=1))
+        reported = await non_approval_of(self._repo, request_id)
 
         def decide(doc: Document) -> Change:
             text = rules.check_complete(view_of(doc), department.strip(), outcome, summary, reported)
