@@ -1,13 +1,16 @@
-"""Fixtures the gateway's tests share: the gateway in front of one service, and the demo city's registry with
-the officers and environment services behind a signed-in gateway."""
+"""Fixtures the gateway's tests share: the gateway in front of one service; the demo city's registry with the
+officers and environment services behind a signed-in gateway; and the demo registry with the response service
+behind one."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import grpc
 import pytest
 
+from mesh.response.v1 import response_pb2_grpc
 from mesh_contacts.settings import ContactsSettings
 from mesh_contacts.testing import RunningContacts, run_contacts
 from mesh_environment.settings import EnvironmentSettings
@@ -16,7 +19,11 @@ from mesh_gateway.settings import GatewaySettings
 from mesh_gateway.testing import RunningGateway, SignedIn, running_gateway, signed_in_gateway
 from mesh_officers.testing import MovableClock, RunningOfficers, officers_service
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
+from mesh_response.service import SPEC as RESPONSE
+from mesh_response.settings import ResponseSettings
 from meshlib.bus import Bus
+from meshlib.channels import channel
+from meshlib.service import running
 from meshlib.testing.plugin import settings_for
 
 
@@ -74,3 +81,30 @@ async def demo_city(
                                   OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}",
                                   ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}") as signed_in:
             yield signed_in, officers, environment
+
+
+@pytest.fixture
+def response_overrides() -> dict[str, str]:
+    """Settings of the response service in :func:`incident_desk`; a test module overrides this fixture to change
+    them (``DEMO_DATA`` for the demo city's responding units)."""
+    return {}
+
+
+@pytest.fixture
+async def incident_desk(
+    mesh_env: dict[str, str], tmp_path: Path, response_overrides: dict[str, str],
+) -> AsyncIterator[tuple[SignedIn, response_pb2_grpc.ResponseServiceStub]]:
+    """The demo registry (an incident lies where its enterprise does), the response service, a signed-in gateway
+    in front of both, and a stub to the response service."""
+    async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
+                                         DEMO_DATA="true")) as contacts:
+        contacts_target = f"127.0.0.1:{contacts.runtime.port}"
+        async with running(RESPONSE, settings_for(ResponseSettings, mesh_env, CONTACTS_GRPC_TARGET=contacts_target,
+                                                  **response_overrides)) as response, \
+                signed_in_gateway(mesh_env, tmp_path, RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
+                                  CONTACTS_GRPC_TARGET=contacts_target) as signed_in:
+            ch: grpc.aio.Channel = channel(f"127.0.0.1:{response.port}")
+            try:
+                yield signed_in, response_pb2_grpc.ResponseServiceStub(ch)
+            finally:
+                await ch.close()

@@ -5,10 +5,8 @@ to another county's row (or at another county's enterprise) is refused before it
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,21 +15,16 @@ from strawberry.types.base import StrawberryList, get_object_definition
 
 from mesh.environment.v1 import environment_pb2 as epb
 from mesh.officers.v1 import officers_pb2 as opb
-from mesh_contacts.settings import ContactsSettings
-from mesh_contacts.testing import run_contacts
-from mesh_environment.testing import RunningEnvironment
+from mesh.response.v1 import response_pb2_grpc
+from mesh_environment.testing import RunningEnvironment, allowed_check, records_at
 from mesh_gateway.auth import Principal, Role
 from mesh_gateway.county_mutations import ACTS
 from mesh_gateway.schema import Mutation, build_schema
-from mesh_gateway.testing import SignedIn, codes, signed_in_gateway
+from mesh_gateway.testing import SignedIn, codes
 from mesh_officers.testing import CITY, RunningOfficers, person
 from mesh_response.push import push
-from mesh_response.service import SPEC as RESPONSE
-from mesh_response.settings import ResponseSettings
 from mesh_response.testing import report
 from meshlib.bus import Bus
-from meshlib.service import running
-from meshlib.testing.plugin import settings_for
 from meshlib.testing.poll import eventually
 
 OWN, OTHER = "410311", "410305"
@@ -110,45 +103,10 @@ ENVIRONMENT_LISTS = {
 }
 
 
-def enforcement_check(enterprise_id: str) -> epb.CheckEnforcementRequest:
-    """An inspection planned at ``enterprise_id`` that the guard (item 10) lets through."""
-    check = epb.CheckEnforcementRequest(
-        enterprise_id=enterprise_id, agency="city-market-supervision", matter="food safety",
-        officers=[epb.EnforcementOfficer(officer_id="o-1", name="Zhang Wei", credential_number="HN-ZF-0001",
-                                         credential_expires_on="2027-06-30")],
-        filing_reference="BA-2026-17", actor="agency-desk")
-    check.planned_at.FromDatetime(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
-    return check
-
-
-async def _environment_records(env: RunningEnvironment) -> dict[str, str]:
-    """A check, a fine filing and a finding closed late (so an accountability record) at each requested enterprise.
-
-    Returns each finding's id with its enterprise's county (accountability records name their finding).
-    """
-    stub = env.stub
-    findings = {}
-    for enterprise_id in REQUESTED:
-        await stub.CheckEnforcement(enforcement_check(enterprise_id))
-        await stub.FileFine(epb.FileFineRequest(
-            enterprise_id=enterprise_id, agency="city-market-supervision", kind=epb.CHARGE_KIND_FINE,
-            amount_fen=200_000, matter="food safety", legal_basis="Food Safety Law art. 124", actor="agency-desk"))
-        finding = await stub.RegisterFinding(epb.RegisterFindingRequest(
-            channel=epb.CHANNEL_ONLINE_PETITION, kind=epb.FINDING_KIND_SLOW_ACTION, description="sign-off pending",
-            responsible_unit=f"fire brigade of {enterprise_id}", responsible_leader="Deputy chief Wu",
-            enterprise_id=enterprise_id, actor="desk"))
-        findings[finding.id] = COUNTY_OF[enterprise_id]
-    late = env.parts(clock=lambda: datetime.now(UTC) + timedelta(days=40))
-    for finding_id in findings:
-        await late.findings.resolve(finding_id, "signed off at last", "fire")
-        await late.findings.recheck(finding_id, confirmed=True, note="ok", actor="desk")
-    return findings
-
-
 async def test_a_county_level_user_sees_only_its_countys_enforcement_fines_findings_and_accountability(
     mesh: Mesh,
 ) -> None:
-    findings = await _environment_records(mesh.environment)
+    findings = {f: COUNTY_OF[e] for f, e in (await records_at(mesh.environment, REQUESTED)).items()}
 
     async def rows(field: str, principal: Principal, county: str | None = None) -> dict[str, str]:
         """Row id → the county of its enterprise (or of its finding, for accountability records)."""
@@ -527,17 +485,12 @@ async def test_a_county_level_user_works_its_countys_cases_and_files_fines_there
 
 
 @pytest.fixture
-async def incidents_mesh(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Mesh]:
+async def incidents_mesh(incident_desk: tuple[SignedIn, response_pb2_grpc.ResponseServiceStub], bus: Bus) -> SignedIn:
     """The registry, the response service and the gateway; an incident reported at OWN_SITE and at OTHER_SITE."""
-    async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
-                                         DEMO_DATA="true")) as contacts, \
-            running(RESPONSE, settings_for(ResponseSettings, mesh_env,  # incidents lie where their enterprise does
-                                           CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}")) as response, \
-            signed_in_gateway(mesh_env, tmp_path, RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
-                              CONTACTS_GRPC_TARGET=f"127.0.0.1:{contacts.runtime.port}") as signed_in:
-        await push(bus.nc, "luolong-police", [report("A-1", enterprise_id=OWN_SITE),
-                                              report("A-2", enterprise_id=OTHER_SITE)], namespace=bus.ns.prefix)
-        yield Mesh(signed_in.gateway, signed_in.secret, None, None)  # type: ignore[arg-type]
+    signed_in, _ = incident_desk
+    await push(bus.nc, "luolong-police", [report("A-1", enterprise_id=OWN_SITE),
+                                          report("A-2", enterprise_id=OTHER_SITE)], namespace=bus.ns.prefix)
+    return signed_in
 
 
 INCIDENT = "query($id: ID!) { incident(id: $id) { status unitId territory { countyCode } history { status } } }"
@@ -546,7 +499,7 @@ COUNTY_POLICE = Principal("p2", Role.POLICE, county_code=OWN, agency="luolong-po
 
 
 async def test_a_county_level_user_acts_on_its_countys_incidents_only_and_police_by_their_agency(
-    incidents_mesh: Mesh,
+    incidents_mesh: SignedIn,
 ) -> None:
     mesh = incidents_mesh
 
@@ -586,7 +539,7 @@ ROUGH = """mutation($id: ID!) { recordRoughEnforcement(checkId: $id, complaint: 
 
 async def test_an_enterprise_complains_of_rough_enforcement_at_itself_only(mesh: Mesh) -> None:
     """Item 10: the complaint is kept against the action; another enterprise's check is not found to it."""
-    done = await mesh.environment.stub.CheckEnforcement(enforcement_check("ent-002"))
+    done = await mesh.environment.stub.CheckEnforcement(allowed_check("ent-002"))
     stranger = Principal("e3", Role.ENTERPRISE, enterprise_id="ent-003")
     owner = Principal("e2", Role.ENTERPRISE, enterprise_id="ent-002")
 
@@ -604,7 +557,7 @@ COMPLAINTS = """query($e: ID!) { enforcementChecks(first: 100, enterpriseId: $e)
 async def test_a_county_level_office_records_rough_enforcement_against_its_countys_checks_only(mesh: Mesh) -> None:
     """Item 9: a check lies in the county its enterprise lay in when checked; one in no county is city-wide only."""
     async def checked(enterprise_id: str) -> str:
-        return str((await mesh.environment.stub.CheckEnforcement(enforcement_check(enterprise_id))).id)
+        return str((await mesh.environment.stub.CheckEnforcement(allowed_check(enterprise_id))).id)
 
     async def complaints(enterprise_id: str) -> dict[str, list[str]]:
         reply = await mesh.query(COMPLAINTS, OFFICE, {"e": enterprise_id})

@@ -8,29 +8,19 @@ first, so were it delivered it would come first.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import grpc
 import pytest
 
 from mesh.response.v1 import response_pb2 as pb
 from mesh.response.v1 import response_pb2_grpc
-from mesh_contacts.settings import ContactsSettings
-from mesh_contacts.testing import run_contacts
 from mesh_gateway.auth import Principal, Role
-from mesh_gateway.testing import SignedIn, next_payload, signed_in_gateway, subscription
+from mesh_gateway.testing import SignedIn, next_payload, subscription
 from mesh_response.push import push
-from mesh_response.service import SPEC as RESPONSE
-from mesh_response.settings import ResponseSettings
 from mesh_response.testing import report
 from meshlib.bus import Bus
-from meshlib.channels import channel
-from meshlib.service import running
-from meshlib.testing.plugin import settings_for
 from meshlib.testing.poll import eventually
 from meshlib.testing.streams import read_stream
 
@@ -63,19 +53,14 @@ class Live(SignedIn):
 
 
 @pytest.fixture
-async def live(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Live]:
-    async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
-                                         DEMO_DATA="true")) as contacts:
-        contacts_target = f"127.0.0.1:{contacts.runtime.port}"
-        async with running(RESPONSE, settings_for(ResponseSettings, mesh_env, DEMO_DATA="true",
-                                                  CONTACTS_GRPC_TARGET=contacts_target)) as response:
-            ch: grpc.aio.Channel = channel(f"127.0.0.1:{response.port}")
-            try:
-                async with signed_in_gateway(mesh_env, tmp_path, RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
-                                             CONTACTS_GRPC_TARGET=contacts_target) as signed_in:
-                    yield Live(signed_in.gateway, signed_in.secret, response_pb2_grpc.ResponseServiceStub(ch), bus)
-            finally:
-                await ch.close()
+def response_overrides() -> dict[str, str]:
+    return {"DEMO_DATA": "true"}  # the demo city's responding units: an incident is dispatched to its county's
+
+
+@pytest.fixture
+def live(incident_desk: tuple[SignedIn, response_pb2_grpc.ResponseServiceStub], bus: Bus) -> Live:
+    signed_in, response = incident_desk
+    return Live(signed_in.gateway, signed_in.secret, response, bus)
 
 
 QUERY = "subscription($c: String) { incidentReported(countyCode: $c) { id status territory { countyCode } } }"

@@ -13,28 +13,19 @@ So a field the gateway reads from an event that the service stops sending (or re
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mesh.response.v1 import response_pb2_grpc
-from mesh_contacts.settings import ContactsSettings
-from mesh_contacts.testing import run_contacts
 from mesh_environment.testing import RunningEnvironment
 from mesh_gateway.auth import Principal, Role
-from mesh_gateway.testing import SignedIn, next_payload, signed_in_gateway, subscription
+from mesh_gateway.testing import SignedIn, next_payload, subscription
 from mesh_officers.testing import RunningOfficers
 from mesh_response.push import push
-from mesh_response.service import SPEC as RESPONSE
-from mesh_response.settings import ResponseSettings
 from mesh_response.testing import report, wait_dispatched
 from meshlib.bus import Bus
-from meshlib.channels import channel
-from meshlib.service import running
-from meshlib.testing.plugin import settings_for
 
 LUOLONG = "410311"
 PROJECT = "prj-003"  # a demo project in Luolong (410311), township 410311011
@@ -95,19 +86,6 @@ async def test_an_unacknowledged_major_case_at_a_project_escalates_to_the_county
     assert (await city.data(PROJECT_CASES, OFFICE, {"p": "prj-001"}))["projectCases"] == []
 
 
-@pytest.fixture
-async def desk(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[tuple[SignedIn, Bus, Any]]:
-    """The demo registry, the response service and a signed-in gateway in front of both."""
-    async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
-                                         DEMO_DATA="true")) as contacts:
-        contacts_target = f"127.0.0.1:{contacts.runtime.port}"
-        async with running(RESPONSE, settings_for(ResponseSettings, mesh_env,
-                                                  CONTACTS_GRPC_TARGET=contacts_target)) as response, \
-                signed_in_gateway(mesh_env, tmp_path, RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
-                                  CONTACTS_GRPC_TARGET=contacts_target) as signed_in:
-            yield signed_in, bus, response
-
-
 INCIDENT = "query($id: ID!) { incident(id: $id) { severity escalations { level reason } } }"
 ESCALATED_INCIDENTS = "subscription { incidentEscalated { id severity status unitId } }"
 RESOLVED = "subscription { incidentResolved { id status outcome unitId } }"
@@ -118,18 +96,17 @@ def change(mutation: str, extra: str = "") -> str:
 
 
 async def test_a_major_incident_is_escalated_at_once_and_its_resolution_is_delivered_live(
-    desk: tuple[SignedIn, Bus, Any],
+    incident_desk: tuple[SignedIn, response_pb2_grpc.ResponseServiceStub], bus: Bus,
 ) -> None:
-    gateway, bus, response = desk
+    gateway, response = incident_desk
     major, serious = f"{AGENCY}:M-1", f"{AGENCY}:M-2"
-    async with channel(f"127.0.0.1:{response.port}") as ch, \
-            subscription(gateway.gateway.url, ESCALATED_INCIDENTS, payload=gateway.auth(POLICE)) as escalated:
+    async with subscription(gateway.gateway.url, ESCALATED_INCIDENTS, payload=gateway.auth(POLICE)) as escalated:
         await gateway.gateway.wait_subscribers("incidents.escalated", 1)
         # The serious one first: were it escalated, it would come first.
         await push(bus.nc, AGENCY, [report("M-2", agency=AGENCY, enterprise_id=SITE),
                                     report("M-1", agency=AGENCY, enterprise_id=SITE, severity="major")],
                    namespace=bus.ns.prefix)
-        await wait_dispatched(response_pb2_grpc.ResponseServiceStub(ch), [major, serious])
+        await wait_dispatched(response, [major, serious])
         assert await next_payload(escalated) == {"data": {"incidentEscalated": {
             "id": major, "severity": "MAJOR", "status": "dispatched", "unitId": AGENCY}}}
 

@@ -7,27 +7,17 @@ graph is the one the dispatch rule chooses in its county, and an incident can be
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import grpc
 import pytest
 
 from mesh.response.v1 import response_pb2_grpc
-from mesh_contacts.settings import ContactsSettings
-from mesh_contacts.testing import run_contacts
 from mesh_gateway.auth import Principal, Role
-from mesh_gateway.testing import SignedIn, codes, signed_in_gateway
+from mesh_gateway.testing import SignedIn, codes
 from mesh_response.push import push
-from mesh_response.service import SPEC as RESPONSE
-from mesh_response.settings import ResponseSettings
 from mesh_response.testing import report, wait_dispatched
 from meshlib.bus import Bus
-from meshlib.channels import channel
-from meshlib.service import running
-from meshlib.testing.plugin import settings_for
 
 LUOLONG = "410311"
 SITE = "ent-002"  # a demo enterprise in Luolong (410311), township 410311101
@@ -75,22 +65,11 @@ class Desk(SignedIn):
 
 
 @pytest.fixture
-async def desk(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Desk]:
+def desk(incident_desk: tuple[SignedIn, response_pb2_grpc.ResponseServiceStub], bus: Bus) -> Desk:
     """The demo registry, the response service (no units registered: an incident stays with the agency that
     reported it until a unit of its territory is) and a signed-in gateway in front of both."""
-    async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
-                                         DEMO_DATA="true")) as contacts:
-        contacts_target = f"127.0.0.1:{contacts.runtime.port}"
-        async with running(RESPONSE, settings_for(ResponseSettings, mesh_env,
-                                                  CONTACTS_GRPC_TARGET=contacts_target)) as response, \
-                signed_in_gateway(mesh_env, tmp_path, RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}",
-                                  CONTACTS_GRPC_TARGET=contacts_target) as signed_in:
-            ch: grpc.aio.Channel = channel(f"127.0.0.1:{response.port}")
-            try:
-                yield Desk(signed_in.gateway, signed_in.secret, response_pb2_grpc.ResponseServiceStub(ch),
-                           bus.nc, bus.ns.prefix)
-            finally:
-                await ch.close()
+    signed_in, response = incident_desk
+    return Desk(signed_in.gateway, signed_in.secret, response, bus.nc, bus.ns.prefix)
 
 
 def refusal(reply: dict[str, Any]) -> dict[str, Any]:
