@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import grpc
 
+from mesh.environment.v1 import environment_pb2 as pb
 from mesh.environment.v1 import environment_pb2_grpc
 from mesh_environment.repository import utcnow
 from mesh_environment.service import DirectoryFactory, Parts, assemble, contacts_directory, spec
@@ -51,6 +52,17 @@ class FixedDirectory:
         return None
 
 
+def allowed_check(enterprise_id: str) -> pb.CheckEnforcementRequest:
+    """An inspection planned at ``enterprise_id`` that the guard (item 10) lets through: filed, with credentials."""
+    check = pb.CheckEnforcementRequest(
+        enterprise_id=enterprise_id, agency="city-market-supervision", matter="food safety",
+        officers=[pb.EnforcementOfficer(officer_id="o-1", name="Zhang Wei", credential_number="HN-ZF-0001",
+                                        credential_expires_on="2027-06-30")],
+        filing_reference="BA-2026-17", actor="agency-desk")
+    check.planned_at.FromDatetime(datetime(2026, 12, 2, 2, 0, tzinfo=UTC))
+    return check
+
+
 @dataclass
 class RunningEnvironment:
     runtime: Runtime[EnvironmentSettings]
@@ -88,3 +100,26 @@ def plan_stages(explained: Mapping[str, Any]) -> list[tuple[str, str | None]]:
         out.append((stage["stage"], stage.get("indexName")))
         stage = stage.get("inputStage")
     return out
+
+
+async def records_at(env: RunningEnvironment, enterprise_ids: Sequence[str]) -> dict[str, str]:
+    """A check, a fine filing and a finding closed late (so an accountability record) at each enterprise.
+
+    Returns the id of each finding with its enterprise (accountability records name their finding).
+    """
+    findings = {}
+    for enterprise_id in enterprise_ids:
+        await env.stub.CheckEnforcement(allowed_check(enterprise_id))
+        await env.stub.FileFine(pb.FileFineRequest(
+            enterprise_id=enterprise_id, agency="city-market-supervision", kind=pb.CHARGE_KIND_FINE,
+            amount_fen=200_000, matter="food safety", legal_basis="Food Safety Law art. 124", actor="agency-desk"))
+        finding = await env.stub.RegisterFinding(pb.RegisterFindingRequest(
+            channel=pb.CHANNEL_ONLINE_PETITION, kind=pb.FINDING_KIND_SLOW_ACTION, description="sign-off pending",
+            responsible_unit=f"fire brigade of {enterprise_id}", responsible_leader="Deputy chief Wu",
+            enterprise_id=enterprise_id, actor="desk"))
+        findings[finding.id] = enterprise_id
+    late = env.parts(clock=lambda: datetime.now(UTC) + timedelta(days=40))
+    for finding_id in findings:
+        await late.findings.resolve(finding_id, "signed off at last", "fire")
+        await late.findings.recheck(finding_id, confirmed=True, note="ok", actor="desk")
+    return findings
