@@ -129,6 +129,9 @@ class Desk:
             if current != Status.REPORTED:  # a re-dispatch: the clocks run on, for the new unit
                 for kind in workflow.CLOCK_KINDS:
                     await self._deadlines.reassign(clock_id(kind, incident_id), choice.unit_id)
+                # ...and in the county it now lies in (its enterprise may have moved since): their warnings and
+                # breaches (data.county_code) reach that county's users, as the incident's list does (item 9).
+                await self._deadlines.place("incident", [incident_id], territory.county_code or None)
             await self._outbox.flush(self._incidents.collection, incident_id)
             return updated
         raise Refused("the incident keeps changing; try again", rule="concurrent-change")
