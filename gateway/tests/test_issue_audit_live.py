@@ -10,18 +10,25 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mesh_contacts.events import STREAMS as CONTACTS_STREAMS
+from mesh_environment.domain.cases import CaseSource, CaseState, Level, Offence, Territory
 from mesh_environment.events import STREAMS as ENVIRONMENT_STREAMS
+from mesh_environment.events import case_data
 from mesh_gateway.auth import Principal, Role
 from mesh_gateway.testing import SignedIn, next_payload, signed_in_gateway, subscription
 from mesh_officers.events import STREAMS as OFFICERS_STREAMS
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
+from mesh_response.repository import to_event_data
+from mesh_response.workflow import Territory as IncidentTerritory
+from mesh_response.workflow import escalation_levels
 from meshlib.bus import Bus
+from meshlib.deadlines import BREACHED, county_data, deadline_event_data
 from meshlib.envelope import Envelope
 
 OWN, OTHER = "410311", "410305"
@@ -47,25 +54,39 @@ async def live(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncItera
         yield Live(signed_in.gateway, signed_in.secret, bus)
 
 
+WHEN = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+
+
 def case(case_id: str, county: str) -> dict[str, Any]:
-    return {"case_id": case_id, "enterprise_id": "ent-1", "project_id": None, "offence": "extortion",
-            "state": "open", "level": "township", "major": True, "key_protection": False,
-            "territory": {"county_code": county, "township_code": county + "010"}, "incident_ids": []}
+    """A case event's data as the environment service makes it (:func:`mesh_environment.events.case_data`)."""
+    township = Territory(county, "", county + "010", "")
+    return case_data({
+        "_id": case_id, "enterprise_id": "ent-1", "project_id": None, "offence": Offence.EXTORTION.value,
+        "state": CaseState.OPEN.value, "level": Level.TOWNSHIP.value, "major": True, "key_protection": False,
+        "territory": vars(township), "responsible_unit": f"township:{township.township_code}",
+        "responsible_leader": "", "incident_ids": [], "source": CaseSource.POLICE_INCIDENT.value, "opened_at": WHEN})
 
 
 def incident(incident_id: str, agency: str, county: str) -> dict[str, Any]:
-    return {"incident_id": incident_id, "agency": agency, "external_id": incident_id.split(":")[1],
-            "category": "extortion", "severity": "major", "occurred_at": "2026-11-27T08:00:00+00:00",
-            "received_at": "2026-11-27T08:00:01+00:00", "location": "x", "description": "d",
-            "reporter_contact": "110", "status": "dispatched", "unit_id": agency,
-            "territory": {"county_code": county, "township_code": None, "source": "enterprise"}}
+    """An ``incidents.escalated`` event's data as the response service makes it (:meth:`mesh_response.desk.Desk
+    .dispatch`): the stored incident (:func:`~mesh_response.repository.to_event_data`) as its dispatch placed it,
+    with the rule and the levels."""
+    placed = {"status": "dispatched", "unit_id": agency, "territory": vars(IncidentTerritory(county, "", "enterprise")),
+              "key_protection": False}
+    stored = {"_id": incident_id, "agency": agency, "external_id": incident_id.split(":")[1], "category": "extortion",
+              "severity": "major", "occurred_at": WHEN, "received_at": WHEN + timedelta(seconds=1), "location": "x",
+              "enterprise_id": "ent-1", "project_id": None, "description": "d", "reporter_contact": "110"}
+    return {**to_event_data({**stored, **placed}), "rule": "county-unit", "levels": list(escalation_levels("major"))}
 
 
 def deadline(deadline_id: str, county: str) -> dict[str, Any]:
-    return {"deadline_id": deadline_id, "kind": "request-complete", "subject_type": "request",
-            "subject_id": deadline_id, "responsible": "Housing Bureau", "due_at": "2026-11-27T08:00:00+00:00",
-            "warn_at": None, "escalate_to": "city-optimisation-office", "clause": "Item 13", "state": "breached",
-            "data": {"county_code": county}}
+    """A breached request clock's event data as the officers service's scanner makes it
+    (:func:`meshlib.deadlines.deadline_event_data`)."""
+    return deadline_event_data({
+        "_id": deadline_id, "kind": "request-completion", "subject_type": "request", "subject_id": deadline_id,
+        "responsible": "Housing Bureau", "due_at": WHEN, "warn_at": None, "escalate_to": "optimisation-office",
+        "clause": "Item 13", "state": BREACHED,
+        "data": {"enterprise_id": "ent-1", "urgent": False, "category": "permit", **county_data(county)}})
 
 
 async def test_a_county_level_user_gets_its_countys_cases_and_a_city_wide_one_the_county_it_asks_for(

@@ -6,6 +6,7 @@ import asyncio
 import json
 import secrets
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from mesh_gateway.live import TOO_SLOW
 from mesh_gateway.settings import GatewaySettings
 from mesh_gateway.testing import RunningGateway, next_payload, running_gateway, subscription
 from mesh_response.events import STREAMS as RESPONSE_STREAMS
+from mesh_response.repository import to_event_data
 from meshlib.bus import Bus
 from meshlib.envelope import Envelope
 from meshlib.testing.plugin import settings_for
@@ -104,9 +106,11 @@ async def test_a_slow_subscriber_is_disconnected_and_does_not_hold_up_the_others
 
 
 def _incident_data(i: int) -> dict[str, Any]:
-    return {"incident_id": f"a:{i}", "agency": "a", "external_id": str(i), "category": "extortion",
-            "severity": "minor", "occurred_at": "2026-11-27T08:00:00+00:00", "location": "x",
-            # Incompressible, so the silent subscriber's socket really fills (websockets deflate messages).
-            "received_at": "2026-11-27T08:00:01+00:00", "description": secrets.token_urlsafe(45_000),
-            "reporter_contact": "110",
-            "status": "reported"}
+    """An ``incidents.accepted`` event's data as the response service makes it (:func:`to_event_data`)."""
+    at = datetime(2026, 11, 27, 8, 0, tzinfo=UTC)
+    return to_event_data({
+        "_id": f"a:{i}", "agency": "a", "external_id": str(i), "category": "extortion", "severity": "minor",
+        "occurred_at": at, "received_at": at + timedelta(seconds=1), "location": "x", "enterprise_id": None,
+        "project_id": None, "reporter_contact": "110", "status": "reported", "unit_id": "",
+        # Incompressible, so the silent subscriber's socket really fills (websockets deflate messages).
+        "description": secrets.token_urlsafe(45_000)})
