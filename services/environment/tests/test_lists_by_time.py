@@ -95,7 +95,7 @@ async def list_checks(env: RunningEnvironment, after: datetime | None, before: d
 
 
 LISTS: dict[str, tuple[Any, str]] = {
-    "cases": (list_cases, "opened"), "fines": (list_fines, "filed"), "checks": (list_checks, "checked")}
+    "cases": (list_cases, "filter.opened"), "fines": (list_fines, "filed"), "checks": (list_checks, "checked")}
 
 
 @pytest.mark.parametrize("kind", sorted(LISTS))

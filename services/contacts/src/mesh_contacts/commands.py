@@ -8,7 +8,8 @@ settled by compare-and-set on the stored state or by a unique index, never by lu
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
@@ -50,7 +51,7 @@ from mesh_contacts.domain.registry import (
     validate_project,
 )
 from mesh_contacts.repository import EDITIONS, ENTERPRISES, LEADERS, PAIRINGS, PROBLEMS, PROJECTS, VISITS, Repository
-from meshlib.errors import AlreadyExists, NotFound, Refused
+from meshlib.errors import AlreadyExists, DomainError, NotFound, Refused
 from meshlib.mongo import Document
 from meshlib.outbox import FIELD as OUTBOX
 from meshlib.outbox import Outbox
@@ -73,6 +74,18 @@ def _actor(actor: str) -> str:
 
 def territory_doc(t: Territory) -> Document:
     return asdict(t)
+
+
+@contextmanager
+def under(message: str) -> Iterator[None]:
+    """A refusal of a field of the request's nested ``message`` names the field under it, as the request spells
+    it (``enterprise.credit_code``, ``problems[1].due_on``)."""
+    try:
+        yield
+    except DomainError as err:
+        if err.field:
+            err.field = f"{message}.{err.field}"
+        raise
 
 
 class Contacts:
@@ -106,16 +119,18 @@ class Contacts:
         del doc[OUTBOX]
         return doc
 
-    async def _get(self, collection: str, doc_id: str, what: str) -> Document:
+    async def _get(self, collection: str, doc_id: str, what: str, field: str = "id") -> Document:
+        """The document, or NOT_FOUND naming ``field``, the request's field that gave its id."""
         doc = await self.repo.get(collection, doc_id)
         if doc is None:
-            raise NotFound(f"no {what} with id {doc_id!r}", rule=f"{what}-exists", field="id")
+            raise NotFound(f"no {what} with id {doc_id!r}", rule=f"{what}-exists", field=field)
         return doc
 
     # -- registry -------------------------------------------------------------------------
 
     async def register_enterprise(self, given: EnterpriseInput, actor: str, *, id: str | None = None) -> Document:
-        e = validate_enterprise(given)
+        with under("enterprise"):
+            e = validate_enterprise(given)
         now = self.now()
         doc = {"_id": id or new_id("ent"), **_enterprise_fields(e), "registered_at": now, "updated_at": now,
                "registered_by": _actor(actor), "updated_by": _actor(actor), "version": 1}
@@ -126,7 +141,8 @@ class Contacts:
             raise _clash(exc, e.credit_code) from None
 
     async def update_enterprise(self, enterprise_id: str, given: EnterpriseInput, actor: str) -> Document:
-        e = validate_enterprise(given)
+        with under("enterprise"):
+            e = validate_enterprise(given)
         for _ in range(_RETRIES):
             current = await self._get(ENTERPRISES, enterprise_id, "enterprise")
             fields = {**_enterprise_fields(e), "updated_at": self.now(), "updated_by": _actor(actor),
@@ -142,7 +158,8 @@ class Contacts:
         raise _busy("enterprise")
 
     async def register_project(self, given: ProjectInput, actor: str, *, id: str | None = None) -> Document:
-        p = validate_project(given)
+        with under("project"):
+            p = validate_project(given)
         await self._owner(p.owner_enterprise_id)
         now = self.now()
         doc = {"_id": id or new_id("prj"), **_project_fields(p), "registered_at": now, "updated_at": now,
@@ -154,7 +171,8 @@ class Contacts:
             raise AlreadyExists(f"a project with id {doc['_id']!r} exists", rule="id-unique", field="id") from None
 
     async def update_project(self, project_id: str, given: ProjectInput, actor: str) -> Document:
-        p = validate_project(given)
+        with under("project"):
+            p = validate_project(given)
         await self._owner(p.owner_enterprise_id)
         for _ in range(_RETRIES):
             current = await self._get(PROJECTS, project_id, "project")
@@ -170,7 +188,7 @@ class Contacts:
     async def _owner(self, enterprise_id: str) -> None:
         if await self.repo.get(ENTERPRISES, enterprise_id) is None:
             raise NotFound(f"no enterprise with id {enterprise_id!r} to own the project", rule="owner-exists",
-                           field="owner_enterprise_id")
+                           field="project.owner_enterprise_id")
 
     async def _versioned(self, collection: str, current: Document, fields: Document, subject: str, noun: str,
                          data: Callable[[Document], dict[str, Any]]) -> Document | None:
@@ -187,7 +205,8 @@ class Contacts:
     # -- leaders --------------------------------------------------------------------------
 
     async def register_leader(self, given: LeaderInput, actor: str, *, id: str | None = None) -> Document:
-        leader = validate_leader(given)
+        with under("leader"):
+            leader = validate_leader(given)
         now = self.now()
         doc = {"_id": id or new_id("ldr"), **_leader_fields(leader), "registered_at": now, "updated_at": now,
                "registered_by": _actor(actor), "updated_by": _actor(actor), "version": 1}
@@ -198,7 +217,8 @@ class Contacts:
             raise AlreadyExists(f"a leader with id {doc['_id']!r} exists", rule="id-unique", field="id") from None
 
     async def update_leader(self, leader_id: str, given: LeaderInput, actor: str) -> Document:
-        leader = validate_leader(given)
+        with under("leader"):
+            leader = validate_leader(given)
         for _ in range(_RETRIES):
             current = await self._get(LEADERS, leader_id, "leader")
             fields = {**_leader_fields(leader), "updated_at": self.now(), "updated_by": _actor(actor),
@@ -227,7 +247,7 @@ class Contacts:
         The target's territory is copied onto the pairing (see :data:`~mesh_contacts.repository.COUNTY`), so
         a county's list of pairings is one indexed query, whichever level the leader is.
         """
-        leader = await self._get(LEADERS, leader_id, "leader")
+        leader = await self._get(LEADERS, leader_id, "leader", "leader_id")
         target, target_doc = await self.target(kind, target_id)
         check_pairing(Leader(leader["_id"], LeaderLevel(leader["level"]), leader["county_code"]), target,
                       await self.repo.current_leaders_of(target_id))
@@ -249,7 +269,7 @@ class Contacts:
             raise AlreadyExists(f"a pairing with id {doc['_id']!r} exists", rule="id-unique", field="id") from None
 
     async def end_pairing(self, pairing_id: str, ended_on: date | None, reason: str, actor: str) -> Document:
-        current = await self._get(PAIRINGS, pairing_id, "pairing")
+        current = await self._get(PAIRINGS, pairing_id, "pairing", "pairing_id")
         if not current["current"]:
             raise Refused(f"the pairing ended on {current['ended_on']}", rule="pairing-ended", item="Item 20",
                           field="pairing_id")
@@ -290,12 +310,15 @@ class Contacts:
         visit's: item 9 makes the county where the target lies responsible (see
         :data:`~mesh_contacts.repository.COUNTY`).
         """
-        await self._get(LEADERS, leader_id, "leader")
+        await self._get(LEADERS, leader_id, "leader", "leader_id")
         _, target = await self.target(kind, target_id)
         today = self.today()
         day = visited_on or today
         check_visit_date(day, today)
-        valid = [validate_problem(p, kind, today) for p in problems]
+        valid: list[ProblemInput] = []
+        for i, p in enumerate(problems):
+            with under(f"problems[{i}]"):
+                valid.append(validate_problem(p, kind, today))
         pairing_id = pairing_on(await self.repo.spans(leader_id, target_id), day)
         now = self.now()
         visit_id = id or new_id("vis")
@@ -323,9 +346,10 @@ class Contacts:
         return visit, docs
 
     async def raise_problem(self, visit_id: str, given: ProblemInput, actor: str, *, id: str | None = None) -> Document:
-        visit = await self._get(VISITS, visit_id, "visit")
+        visit = await self._get(VISITS, visit_id, "visit", "visit_id")
         today = self.today()
-        p = validate_problem(given, TargetKind(visit["target_kind"]), today)
+        with under("problem"):
+            p = validate_problem(given, TargetKind(visit["target_kind"]), today)
         doc = self._problem_doc(id or new_id("prb"), visit, p, actor, self.now(), today)
         try:
             await self.repo.insert_together([(PROBLEMS, doc)], push=(VISITS, visit_id, {"problem_ids": doc["_id"]}))
@@ -386,7 +410,7 @@ class Contacts:
     async def _transition(self, problem_id: str, change: Callable[[Document], tuple[Action, Document]], note: str,
                           actor: str) -> Document:
         for _ in range(_RETRIES):
-            doc = await self._get(PROBLEMS, problem_id, "problem")
+            doc = await self._get(PROBLEMS, problem_id, "problem", "problem_id")
             status = ProblemStatus(doc["status"])
             action, fields = change(doc)
             to = next_status(status, action)
@@ -527,7 +551,7 @@ def _trail(at: datetime, actor: str, action: Action, from_status: ProblemStatus 
 def _clash(exc: DuplicateKeyError, code: str) -> AlreadyExists:
     if "credit_code" in str(exc):
         return AlreadyExists(f"an enterprise with credit code {code} is already registered",
-                             rule="credit-code-unique", field="credit_code")
+                             rule="credit-code-unique", field="enterprise.credit_code")
     return AlreadyExists("an enterprise with this id exists", rule="id-unique", field="id")
 
 

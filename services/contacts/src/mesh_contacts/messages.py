@@ -65,26 +65,27 @@ def enterprise_in(e: pb.EnterpriseInput) -> EnterpriseInput:
     return EnterpriseInput(
         name=e.name, credit_code=e.credit_code, sector=e.sector, territory=territory_in(e.territory),
         address=e.address, contact=Contact(e.contact.name, e.contact.phone),
-        key_lists=tuple(enum_in(KeyList, pb.KeyList, k, "key_lists") for k in e.key_lists),
+        key_lists=tuple(enum_in(KeyList, pb.KeyList, k, "enterprise.key_lists") for k in e.key_lists),
     )
 
 
 def project_in(p: pb.ProjectInput) -> ProjectInput:
     return ProjectInput(
         name=p.name, owner_enterprise_id=p.owner_enterprise_id,
-        sector=enum_in(ProjectSector, pb.ProjectSector, p.sector, "sector"), investment_fen=p.investment_fen,
-        territory=territory_in(p.territory), stage=enum_in(ProjectStage, pb.ProjectStage, p.stage, "stage"),
-        key_lists=tuple(enum_in(ProjectKeyList, pb.ProjectKeyList, k, "key_lists") for k in p.key_lists),
+        sector=enum_in(ProjectSector, pb.ProjectSector, p.sector, "project.sector"), investment_fen=p.investment_fen,
+        territory=territory_in(p.territory),
+        stage=enum_in(ProjectStage, pb.ProjectStage, p.stage, "project.stage"),
+        key_lists=tuple(enum_in(ProjectKeyList, pb.ProjectKeyList, k, "project.key_lists") for k in p.key_lists),
     )
 
 
 def leader_in(leader: pb.LeaderInput) -> LeaderInput:
-    return LeaderInput(leader.name, enum_in(LeaderLevel, pb.LeaderLevel, leader.level, "level"), leader.post,
+    return LeaderInput(leader.name, enum_in(LeaderLevel, pb.LeaderLevel, leader.level, "leader.level"), leader.post,
                        leader.county_code, leader.county_name)
 
 
-def target_kind_in(value: int) -> TargetKind:
-    return enum_in(TargetKind, pb.TargetKind, value, "target_kind")
+def target_kind_in(value: int, field: str = "target_kind") -> TargetKind:
+    return enum_in(TargetKind, pb.TargetKind, value, field)
 
 
 def problem_in(p: pb.ProblemInput, field: str = "problem") -> ProblemInput:

@@ -178,7 +178,8 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
         f = request.filter
         flt = PairingFilter(
             leader_ids=list(f.leader_ids), target_ids=list(f.target_ids),
-            target_kind=m.target_kind_in(f.target_kind).value if f.HasField("target_kind") else None,
+            target_kind=m.target_kind_in(f.target_kind, "filter.target_kind").value if f.HasField("target_kind")
+            else None,
             current=_opt(f, "current"), county_code=_opt(f, "county_code"),  # type: ignore[arg-type]
         )
         docs, token = await self._repo.page(PAIRINGS, flt.query(), PAIRING_ORDER, request.page_size,

@@ -85,10 +85,11 @@ class Casework:
 
     # ---- looking things up ----
 
-    async def get(self, case_id: str) -> Document:
+    async def get(self, case_id: str, *, field: str = "case_id") -> Document:
+        """The case, or NOT_FOUND naming ``field``, the request's field that gave its id."""
         doc = await self._repo.get(case_id)
         if doc is None:
-            raise NotFound(f"no case with id {case_id!r}", rule="case-exists", field="case_id")
+            raise NotFound(f"no case with id {case_id!r}", rule="case-exists", field=field)
         return doc
 
     async def site_info(self, site: Site) -> SiteInfo | None:

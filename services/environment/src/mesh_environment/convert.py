@@ -54,9 +54,10 @@ def dt(value: Timestamp, present: bool) -> datetime | None:
     return value.ToDatetime(UTC) if present else None
 
 
-def window(msg: Any, name: str) -> Window:
-    """The ``<name>_after`` / ``<name>_before`` bounds of a list request: ``[after, before)`` (see meshlib.windows)."""
-    return windows.window(msg, f"{name}_after", f"{name}_before")
+def window(msg: Any, name: str, prefix: str = "") -> Window:
+    """The ``<name>_after`` / ``<name>_before`` bounds of a list request: ``[after, before)`` (see meshlib.windows);
+    ``prefix`` is where ``msg`` lies in the request (``filter``), for the field a refusal names."""
+    return windows.window(msg, f"{name}_after", f"{name}_before", prefix)
 
 
 def territory(t: Document | None) -> pb.Territory | None:

@@ -71,7 +71,8 @@ class Enforcement:
     async def declare_quiet_days(self, enterprise_id: str, weekdays: Sequence[int],
                                  ranges: Sequence[tuple[str, str]], actor: str) -> Document:
         _required(enterprise_id, "enterprise_id", "the enterprise", guard.ITEM)
-        parsed = [(parse_date(a, field="ranges.first"), parse_date(b, field="ranges.last")) for a, b in ranges]
+        parsed = [(parse_date(a, field=f"ranges[{i}].first"), parse_date(b, field=f"ranges[{i}].last"))
+                  for i, (a, b) in enumerate(ranges)]
         QuietDays.of(weekdays, parsed)  # validates
         return await self._repo.declare_quiet_days(enterprise_id, weekdays, parsed, actor, self._clock())
 

@@ -72,7 +72,7 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
         return await self._case(doc)
 
     async def GetCase(self, request: pb.GetCaseRequest, context: Ctx) -> pb.Case:
-        return await self._case(await self._work.get(request.id))
+        return await self._case(await self._work.get(request.id, field="id"))
 
     async def BatchGetCases(self, request: pb.BatchGetCasesRequest, context: Ctx) -> pb.BatchGetCasesResponse:
         docs = await self._cases.get_many(list(request.ids)[:MAX_BATCH])
@@ -103,12 +103,12 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
         f = request.filter
         flt = CaseFilter(
             county_code=_opt(f, "county_code"), township_code=_opt(f, "township_code"),
-            states=[enum_in(pb.CaseState, s, CaseState, field="states").value for s in f.states],
+            states=[enum_in(pb.CaseState, s, CaseState, field="filter.states").value for s in f.states],
             enterprise_id=_opt(f, "enterprise_id"), project_id=_opt(f, "project_id"),
             key_protection=f.key_protection if f.HasField("key_protection") else None,
             major=f.major if f.HasField("major") else None,
-            level=enum_in(pb.Level, f.level, Level, field="level").value if f.HasField("level") else None,
-            opened=convert.window(f, "opened"))
+            level=enum_in(pb.Level, f.level, Level, field="filter.level").value if f.HasField("level") else None,
+            opened=convert.window(f, "opened", "filter"))
         docs, token = await self._cases.page(flt, request.page_size, request.page_token)
         return pb.ListCasesResponse(cases=await self._with_clocks(docs), next_page_token=token,
                                     cursors=[cursor_of(d) for d in docs])
@@ -151,8 +151,8 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
 
     # ---- key protection ----
 
-    def _site_kind(self, number: int) -> str:
-        return enum_in(pb.SiteKind, number, SiteKind, field="site_kind").value
+    def _site_kind(self, number: int, field: str = "site_kind") -> str:
+        return enum_in(pb.SiteKind, number, SiteKind, field=field).value
 
     async def AddKeyProtection(self, request: pb.AddKeyProtectionRequest, context: Ctx) -> pb.KeyProtection:
         doc = await self._work.add_key_protection(self._site_kind(request.site_kind), request.site_id,
@@ -184,9 +184,9 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
             raise InvalidArgument("planned_at is required", rule="required", item="Item 10", field="planned_at")
         officers = tuple(
             Officer(o.officer_id, o.name, o.credential_number,
-                    parse_date(o.credential_expires_on, field="officers.credential_expires_on")
+                    parse_date(o.credential_expires_on, field=f"officers[{i}].credential_expires_on")
                     if o.credential_expires_on else None)
-            for o in request.officers)
+            for i, o in enumerate(request.officers))
         action = Action(
             enterprise_id=request.enterprise_id, agency=request.agency, matter=request.matter,
             planned_at=request.planned_at.ToDatetime(UTC), officers=officers,
@@ -264,7 +264,7 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
 
     async def AssignInspectionGroup(self, request: pb.AssignInspectionGroupRequest,
                                     context: Ctx) -> pb.InspectionGroup:
-        sites = [(self._site_kind(s.kind), s.id) for s in request.sites]
+        sites = [(self._site_kind(s.kind, f"sites[{i}].kind"), s.id) for i, s in enumerate(request.sites)]
         return convert.group(await self._findings.assign_group(request.group_id, request.name, sites, request.actor))
 
     async def ListInspectionGroups(self, request: pb.ListInspectionGroupsRequest,

@@ -68,7 +68,11 @@ def dt(t: Timestamp, field: str, *, required: bool = True) -> datetime:
 
 
 def jurisdiction_in(j: pb.Jurisdiction, field: str) -> Jurisdiction:
-    return Jurisdiction(from_pb(pb.Level, j.level, Level, f"{field}.level"), j.county_code.strip())
+    level = from_pb(pb.Level, j.level, Level, f"{field}.level")
+    try:
+        return Jurisdiction(level, j.county_code.strip())
+    except InvalidArgument as err:  # it names its own field (county_code): the request has it under ``field``
+        raise InvalidArgument(err.message, rule=err.rule, item=err.item, field=f"{field}.{err.field}") from None
 
 
 def person_in(p: pb.Person, field: str) -> Person:
@@ -90,8 +94,8 @@ def basis_in(b: pb.DispatchBasis) -> LeaderInstruction | EnterpriseAsk | None:
     return None
 
 
-def designation_in(d: pb.Designation) -> Designation:
-    return Designation(d.by, d.document, dt(d.designated_at, "designation.designated_at"))
+def designation_in(d: pb.Designation, field: str = "designation") -> Designation:
+    return Designation(d.by, d.document, dt(d.designated_at, f"{field}.designated_at"))
 
 
 def facts_in(f: pb.ProjectFacts) -> ProjectFacts:
@@ -100,7 +104,7 @@ def facts_in(f: pb.ProjectFacts) -> ProjectFacts:
         investment_fen=f.investment_fen,
         key_level=from_pb(pb.KeyLevel, f.key_level, KeyLevel, "facts.key_level"),
         fits_industrial_policy=f.fits_industrial_policy,
-        designation=designation_in(f.designation) if f.HasField("designation") else None,
+        designation=designation_in(f.designation, "facts.designation") if f.HasField("designation") else None,
     )
 
 

@@ -39,6 +39,9 @@ REQUESTS = "requests"
 PROJECTS = "projects"
 NON_APPROVALS = "non_approvals"
 AGENCY_REPORTS = "agency_reports"
+ID_FIELDS = {OFFICERS: "officer_id", PLEDGES: "pledge_id", SUPERVISION: "supervision_id", REQUESTS: "request_id",
+             PROJECTS: "project_id", NON_APPROVALS: "non_approval_id"}
+"""The field every request that changes a document of a collection gives its id in, as a refusal names it."""
 
 ENTITY_COLLECTIONS = (OFFICERS, PLEDGES, SUPERVISION, REWARDS, REQUESTS, PROJECTS, NON_APPROVALS, AGENCY_REPORTS)
 
@@ -185,10 +188,12 @@ class Repository:
         change is decided again on the fresh document.
         """
         coll = self.db[collection]
+        id_field = ID_FIELDS.get(collection, "id")
         for _ in range(ATTEMPTS):
             doc = await coll.find_one({"_id": entity_id})
             if doc is None:
-                raise NotFound(f"no {what} with id {entity_id!r}", rule=f"{what.replace(' ', '-')}-exists", field="id")
+                raise NotFound(f"no {what} with id {entity_id!r}", rule=f"{what.replace(' ', '-')}-exists",
+                               field=id_field)
             change = decide(doc)
             if change is None:
                 return doc
@@ -219,7 +224,7 @@ class Repository:
                 raise
             await self._flush(collection, entity_id)
             return new
-        raise Refused(f"the {what} is being changed by others; try again", rule="concurrent-change", field="id")
+        raise Refused(f"the {what} is being changed by others; try again", rule="concurrent-change", field=id_field)
 
     # ------------------------------------------------------------ reads
 

@@ -182,48 +182,51 @@ GOOD_RATING = 4
 POOR_RATING = 2
 
 
-def rating_verdict(rating: int) -> bool:
+# ``field`` of each verdict: the piece of evidence in the request (``evidence[1]``), whose rating or ref it names.
+
+
+def rating_verdict(rating: int, field: str = "evidence") -> bool:
     """A rating of 1..5 (the enterprise's SMS rating, item 17) counts for (4, 5) or against (1, 2)."""
     if not 1 <= rating <= 5:
-        raise InvalidArgument("a rating is 1 to 5", rule="rating-range", item=ITEM, field="evidence.rating")
+        raise InvalidArgument("a rating is 1 to 5", rule="rating-range", item=ITEM, field=f"{field}.rating")
     if POOR_RATING < rating < GOOD_RATING:
         raise Refused(
             "a middling rating (3) is evidence neither way",
             rule="evidence-decisive",
             item=ITEM,
-            field="evidence.rating",
+            field=f"{field}.rating",
         )
     return rating >= GOOD_RATING
 
 
-def pledge_verdict(status: PledgeStatus) -> bool:
+def pledge_verdict(status: PledgeStatus, field: str = "evidence") -> bool:
     if status is PledgeStatus.OPEN:
         raise Refused(
             "an open pledge is not yet evidence: assess it first",
             rule="evidence-settled",
             item=ITEM,
-            field="evidence.ref",
+            field=f"{field}.ref",
         )
     return status is PledgeStatus.KEPT
 
 
-def request_verdict(due_at: datetime, completed_at: datetime | None, now: datetime) -> bool:
+def request_verdict(due_at: datetime, completed_at: datetime | None, now: datetime, field: str = "evidence") -> bool:
     """A request counts for the officer when completed by its due time, against when late or overdue."""
     verdict = on_time(due_at, completed_at, now)
     if verdict is None:
         raise Refused(
-            "an open request not yet due is not evidence", rule="evidence-settled", item=ITEM, field="evidence.ref"
+            "an open request not yet due is not evidence", rule="evidence-settled", item=ITEM, field=f"{field}.ref"
         )
     return verdict
 
 
-def supervision_verdict(finding: Finding | None) -> bool:
+def supervision_verdict(finding: Finding | None, field: str = "evidence") -> bool:
     if finding is None:
         raise Refused(
             "an open supervision item is not yet evidence: close it first",
             rule="evidence-settled",
             item=ITEM,
-            field="evidence.ref",
+            field=f"{field}.ref",
         )
     return finding is Finding.SATISFACTORY
 

@@ -134,15 +134,16 @@ def check_eligible(facts: ProjectFacts) -> Eligibility:
     return result
 
 
-def check_designation(designation: Designation, now: datetime) -> Designation:
-    require_text(designation.by, "designation.by", item=ITEM)
-    require_text(designation.document, "designation.document", item=ITEM)
+def check_designation(designation: Designation, now: datetime, field: str = "designation") -> Designation:
+    """``field``: where the request gives the designation (``designation``, or ``facts.designation``)."""
+    require_text(designation.by, f"{field}.by", item=ITEM)
+    require_text(designation.document, f"{field}.document", item=ITEM)
     if designation.designated_at > now:
         raise InvalidArgument(
             "a designation cannot be dated in the future",
             rule="designation-date",
             item=ITEM,
-            field="designation.designated_at",
+            field=f"{field}.designated_at",
         )
     return designation
 

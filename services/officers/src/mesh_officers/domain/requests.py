@@ -171,13 +171,13 @@ def _require_open(view: RequestView) -> None:
         raise Refused("the request is completed", rule="request-open", item=ITEM, field="request_id")
 
 
-def _require_accountable(view: RequestView, department: str, doing: str) -> None:
+def _require_accountable(view: RequestView, department: str, doing: str, field: str = "department") -> None:
     if department != view.accountable_department:
         raise Refused(
             f"only the accountable department ({view.accountable_department}) can {doing}; not {department}",
             rule="accountable-department",
             item=ITEM,
-            field="department",
+            field=field,
         )
 
 
@@ -197,7 +197,7 @@ def hand_over(view: RequestView, from_department: str, to_department: str, reaso
             item=ITEM,
             field="request_id",
         )
-    _require_accountable(view, from_department, "hand it over")
+    _require_accountable(view, from_department, "hand it over", "from_department")
     if to_department == from_department:
         raise InvalidArgument(
             "a department cannot hand a request to itself", rule="handover-to-another", item=ITEM, field="to_department"

@@ -310,11 +310,12 @@ class OfficerDesk:
 
         return await self._repo.mutate(SUPERVISION, item_id, decide, what="supervision item")
 
-    async def _verdict(self, officer_id: str, e: Evidence, now: datetime) -> bool:
-        """Item 6: what a piece of evidence says, read from the officer's own records."""
+    async def _verdict(self, officer_id: str, e: Evidence, now: datetime, field: str) -> bool:
+        """Item 6: what a piece of evidence says, read from the officer's own records; ``field`` is where the
+        request gives it (``evidence[1]``)."""
         if e.kind is EvidenceKind.RATING:
-            require_text(e.note, "evidence.note", item=rules.ITEM)
-            return rules.rating_verdict(e.rating)
+            require_text(e.note, f"{field}.note", item=rules.ITEM)
+            return rules.rating_verdict(e.rating, field)
         collection = {
             EvidenceKind.PLEDGE: PLEDGES,
             EvidenceKind.REQUEST: REQUESTS,
@@ -326,13 +327,13 @@ class OfficerDesk:
                 f"{e.kind.value} {e.ref!r} is not in this officer's record",
                 rule="evidence-on-record",
                 item=rules.ITEM,
-                field="evidence.ref",
+                field=f"{field}.ref",
             )
         if e.kind is EvidenceKind.PLEDGE:
-            return rules.pledge_verdict(PledgeStatus(doc["status"]))
+            return rules.pledge_verdict(PledgeStatus(doc["status"]), field)
         if e.kind is EvidenceKind.REQUEST:
-            return rules.request_verdict(doc["due_at"], doc.get("completed_at"), now)
-        return rules.supervision_verdict(Finding(doc["finding"]) if doc.get("finding") else None)
+            return rules.request_verdict(doc["due_at"], doc.get("completed_at"), now, field)
+        return rules.supervision_verdict(Finding(doc["finding"]) if doc.get("finding") else None, field)
 
     async def record_reward(
         self,
@@ -360,7 +361,7 @@ class OfficerDesk:
                     field="recipient_person_id",
                 )
             recipient = members[0]
-        verdicts = [await self._verdict(officer_id, e, now) for e in evidence]
+        verdicts = [await self._verdict(officer_id, e, now, f"evidence[{i}]") for i, e in enumerate(evidence)]
         text = rules.check_reward(kind, authority, verdicts, citation)
         reward_id = new_id("rwd")
         doc = {

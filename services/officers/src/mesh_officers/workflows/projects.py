@@ -77,7 +77,7 @@ class ProjectDesk:
         if designation is not None:
             facts = replace(facts, designation=rules.check_designation(designation, now))
         elif facts.designation is not None:
-            rules.check_designation(facts.designation, now)
+            rules.check_designation(facts.designation, now, "facts.designation")
         enterprise_id = require_text(enterprise_id, "enterprise_id", max_length=200, item=rules.ITEM)
         result = rules.check_eligible(facts)
         basis = result.basis.value if result.basis else None
