@@ -128,7 +128,7 @@ async def test_mutations_and_their_refusals(with_contacts: tuple[RunningGateway,
         """mutation($o: ID!) { registerProject(input: {name: "p", ownerEnterpriseId: $o, sector: SERVICE,
              investmentYuan: "100.005", stage: PRELIMINARY, territory: {countyCode: "410311", countyName: "洛龙区",
              townshipCode: "410311010", townshipName: "开元路街道"}}) { id } }""", {"o": ent["id"]})
-    assert fraction["errors"][0]["extensions"]["field"] == "investmentYuan"
+    assert fraction["errors"][0]["extensions"]["field"] == "input.investmentYuan"
 
 
 async def test_the_public_pairing_list_and_its_changes(with_contacts: tuple[RunningGateway, RunningContacts]) -> None:

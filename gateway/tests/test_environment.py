@@ -104,7 +104,7 @@ async def test_fines_are_filed_by_exact_amount_and_refusals_name_the_rule(mesh: 
     zero = await gateway.query(FILE, fine("0"))
     assert zero["data"] is None
     assert zero["errors"][0]["extensions"] == {"code": "INVALID_ARGUMENT", "rule": "fine-amount-positive",
-                                               "policyItem": "Item 11", "field": "amountYuan"}
+                                               "policyItem": "Item 11", "field": "input.amountYuan"}
     sub_fen = await gateway.query(FILE, fine("2999.999"))
     assert sub_fen["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
 

@@ -199,7 +199,7 @@ async def test_cases_filings_and_checks_are_listed_from_after_up_to_before(mesh:
     assert await listed(at[1].astimezone(CITY_OFFSET), at[2]) == rows(1)
 
     # A window that ends before it starts is refused, naming its end.
-    for field, prefix in (("governanceCases(filter: {openedAfter: $a, openedBefore: $b})", "opened"),
+    for field, prefix in (("governanceCases(filter: {openedAfter: $a, openedBefore: $b})", "filter.opened"),
                           ("fineFilings(filedAfter: $a, filedBefore: $b)", "filed"),
                           ("enforcementChecks(checkedAfter: $a, checkedBefore: $b)", "checked")):
         refused = await mesh.query(f"query($a: DateTime, $b: DateTime) {{ {field} {{ edges {{ node {{ id }} }} }} }}",

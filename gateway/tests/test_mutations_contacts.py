@@ -150,7 +150,7 @@ async def test_the_office_updates_an_enterprise_and_the_change_reads_back(regist
         **changed, "creditCode": registered["creditCode"][:-1] + ("0" if registered["creditCode"][-1] != "0"
                                                                   else "1")}}))["errors"]
     assert {k: bad["extensions"][k] for k in ("code", "rule", "field")} == {
-        "code": "INVALID_ARGUMENT", "rule": "credit-code-check-digit", "field": "creditCode"}
+        "code": "INVALID_ARGUMENT", "rule": "credit-code-check-digit", "field": "input.creditCode"}
 
 
 async def test_the_office_updates_a_project_and_the_change_reads_back(registry: SignedIn) -> None:
@@ -187,7 +187,7 @@ async def test_the_office_updates_a_project_and_the_change_reads_back(registry: 
     (orphan,) = (await mesh.query(UPDATE_PROJECT, OFFICE, {"id": registered["id"], "i": {
         **changed, "ownerEnterpriseId": "ent-missing"}}))["errors"]
     assert {k: orphan["extensions"][k] for k in ("code", "rule", "field")} == {
-        "code": "NOT_FOUND", "rule": "owner-exists", "field": "ownerEnterpriseId"}
+        "code": "NOT_FOUND", "rule": "owner-exists", "field": "input.ownerEnterpriseId"}
     unchanged = await mesh.data(f"query($id: ID!) {{ project(id: $id) {{ {PROJECT_FIELDS} }} }}", OFFICE,
                                 {"id": registered["id"]})
     assert unchanged["project"] == expected
@@ -222,7 +222,7 @@ async def test_the_office_updates_a_leader_and_the_change_reads_back(registry: S
     (no_county,) = (await mesh.query(UPDATE_LEADER, OFFICE, {"id": registered["id"], "i": {
         "name": "李红梅", "level": "COUNTY", "post": "区长"}}))["errors"]
     assert {k: no_county["extensions"][k] for k in ("code", "rule", "field")} == {
-        "code": "INVALID_ARGUMENT", "rule": "territory-code", "field": "countyCode"}
+        "code": "INVALID_ARGUMENT", "rule": "territory-code", "field": "input.countyCode"}
 
 
 async def test_a_leader_visits_raises_a_problem_one_is_resolved_another_closed_unresolved(
@@ -299,7 +299,7 @@ async def test_a_leader_visits_raises_a_problem_one_is_resolved_another_closed_u
     (open_one,) = (await mesh.query(RAISE_PROBLEM, LEADER, {"v": visit_id, "i": {
         "category": "SAFETY", "description": "安全生产", "department": "应急管理局", "dueOn": due}}))["errors"]
     assert {k: open_one["extensions"][k] for k in ("code", "rule", "field")} == {
-        "code": "INVALID_ARGUMENT", "rule": "problem-category", "field": "category"}
+        "code": "INVALID_ARGUMENT", "rule": "problem-category", "field": "input.category"}
 
 
 async def test_the_office_ends_a_pairing_and_a_later_visit_is_unpaired(registry: SignedIn) -> None:

@@ -254,7 +254,7 @@ async def test_refusals_and_money_through_the_graph(with_officers: tuple[Running
     agri = await run(gateway, eligible, yuan="30000000.00", sector="AGRICULTURE")
     assert agri["leadHandlingEligibility"]["eligible"] is True
     finer = await gateway.query(eligible, {"yuan": "30000000.001", "sector": "AGRICULTURE"})
-    assert finer["errors"][0]["extensions"]["field"] == "investmentYuan"
+    assert finer["errors"][0]["extensions"]["field"] == "facts.investmentYuan"
 
     not_eligible = await gateway.query("""mutation { startLeadHandling(projectId: "prj-1", enterpriseId: "ent-1",
         office: {level: CITY}, facts: {sector: SERVICE, investmentYuan: "99999999", fitsIndustrialPolicy: true}) {

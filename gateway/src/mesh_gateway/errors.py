@@ -6,6 +6,7 @@ from collections.abc import Awaitable, Mapping
 from typing import TypeVar
 
 import grpc
+from google.protobuf.message import Message
 from graphql import GraphQLError
 from strawberry.utils.str_converters import to_camel_case
 
@@ -23,7 +24,9 @@ async def call(rpc: Awaitable[T], fields: Mapping[str, str] | None = None) -> T:
     """Await a gRPC call; a domain refusal becomes a :class:`UserError` naming its rule and item.
 
     ``fields`` maps a field as the service names it to the argument the user sent it as, where the graph does
-    not spell it as the service does (``{"note": "outcome"}``); every other field is :func:`graph_field`'s.
+    not spell it as the service does (``{"note": "outcome"}``), or does not nest it as the request does: a field
+    maps the fields under it too (``{"enterprise": "input"}`` names ``enterprise.territory.county_code`` as
+    ``input.territory.countyCode``), the longest that applies. Every other field is :func:`graph_field`'s.
     """
     try:
         return await rpc
@@ -34,8 +37,27 @@ async def call(rpc: Awaitable[T], fields: Mapping[str, str] | None = None) -> T:
         raise UserError(
             domain.message,
             extensions={"code": domain.status.name, "rule": domain.rule, "policyItem": domain.item,
-                        "field": (fields or {}).get(domain.field or "") or graph_field(domain.field)},
+                        "field": sent_as(domain.field, fields or {})},
         ) from exc
+
+
+def sent_as(field: str | None, fields: Mapping[str, str]) -> str | None:
+    """The field a service names as the user sent it, by ``fields`` (see :func:`call`) or else
+    :func:`graph_field`."""
+    if not field:
+        return field
+    under = [f for f in fields if field == f or field.startswith((f"{f}.", f"{f}["))]
+    if not under:
+        return graph_field(field)
+    longest = max(under, key=len)
+    return fields[longest] + (graph_field(field[len(longest):]) or "")
+
+
+def inside(argument: str, request: type[Message]) -> dict[str, str]:
+    """For :func:`call`'s ``fields``: every field of ``request`` (but its actor) as sent inside the input
+    ``argument`` the gateway flattens into it (``inside("input", FileFineRequest)`` names ``amount_fen`` as
+    ``input.amountYuan``, and ``officers[1].name`` as ``input.officers[1].name``)."""
+    return {f.name: f"{argument}.{graph_field(f.name)}" for f in request.DESCRIPTOR.fields if f.name != "actor"}
 
 
 def graph_field(field: str | None) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import strawberry
 
@@ -19,20 +19,8 @@ from mesh_gateway.contacts.enums import (
     TargetKind,
     to_proto,
 )
-from mesh_gateway.errors import UserError
+from mesh_gateway.money import fen
 from mesh_gateway.proto_time import instant
-
-
-def yuan_to_fen(yuan: Decimal, field: str) -> int:
-    """CNY to whole fen, exactly; a fraction of a fen is refused rather than rounded."""
-    try:
-        fen = yuan.scaleb(2)
-        if fen != fen.to_integral_value():
-            raise InvalidOperation
-    except InvalidOperation:
-        raise UserError(f"{field} must be a whole number of fen (at most two decimals)",
-                        extensions={"code": "BAD_USER_INPUT", "field": field}) from None
-    return int(fen)
 
 
 def day(value: date | None) -> str:
@@ -84,7 +72,7 @@ class ProjectInput:
         return pb.ProjectInput(
             name=self.name, owner_enterprise_id=str(self.owner_enterprise_id),
             sector=to_proto(pb.ProjectSector, self.sector),
-            investment_fen=yuan_to_fen(self.investment_yuan, "investmentYuan"), territory=self.territory.to_proto(),
+            investment_fen=fen(self.investment_yuan, "input.investmentYuan"), territory=self.territory.to_proto(),
             stage=to_proto(pb.ProjectStage, self.stage), key_lists=[to_proto(pb.ProjectKeyList, k)
                                                                     for k in self.key_lists],
         )

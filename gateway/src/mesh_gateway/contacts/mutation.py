@@ -14,7 +14,16 @@ from mesh_gateway.contacts.enums import TargetKind, to_proto
 from mesh_gateway.contacts.inputs import EnterpriseInput, LeaderInput, ProblemInput, ProjectInput, VisitInput, day
 from mesh_gateway.contacts.types import Edition, Enterprise, Leader, Pairing, Problem, Project, Visit
 from mesh_gateway.context import actor
-from mesh_gateway.errors import call
+from mesh_gateway.errors import call, inside
+
+# Where the user typed what a refusal names: the input the requests carry as their enterprise, project, leader or
+# problem; the enterprise's contact, flat in the graph's input; a visit's input, flat in its request.
+ENTERPRISE = {"enterprise": "input", "enterprise.contact.name": "input.contactName",
+              "enterprise.contact.phone": "input.contactPhone"}
+PROJECT = {"project": "input"}
+LEADER = {"leader": "input"}
+PROBLEM = {"problem": "input"}
+VISIT = inside("input", pb.RecordVisitRequest)
 
 
 @strawberry.type(description="A visit as recorded, with the problems raised on it")
@@ -28,37 +37,37 @@ class ContactsMutation:
     @strawberry.mutation(description="Register an enterprise (its credit code is checked and must be new)")
     async def register_enterprise(self, info: strawberry.Info, input: EnterpriseInput) -> Enterprise:
         reply = await call(info.context.clients.contacts.RegisterEnterprise(
-            pb.RegisterEnterpriseRequest(enterprise=input.to_proto(), actor=actor(info))))
+            pb.RegisterEnterpriseRequest(enterprise=input.to_proto(), actor=actor(info))), fields=ENTERPRISE)
         return Enterprise.from_proto(reply)
 
     @strawberry.mutation(description="Replace an enterprise's details, key lists included")
     async def update_enterprise(self, info: strawberry.Info, id: strawberry.ID, input: EnterpriseInput) -> Enterprise:
         reply = await call(info.context.clients.contacts.UpdateEnterprise(
-            pb.UpdateEnterpriseRequest(id=str(id), enterprise=input.to_proto(), actor=actor(info))))
+            pb.UpdateEnterpriseRequest(id=str(id), enterprise=input.to_proto(), actor=actor(info))), fields=ENTERPRISE)
         return Enterprise.from_proto(reply)
 
     @strawberry.mutation(description="Register a project of an enterprise")
     async def register_project(self, info: strawberry.Info, input: ProjectInput) -> Project:
         reply = await call(info.context.clients.contacts.RegisterProject(
-            pb.RegisterProjectRequest(project=input.to_proto(), actor=actor(info))))
+            pb.RegisterProjectRequest(project=input.to_proto(), actor=actor(info))), fields=PROJECT)
         return Project.from_proto(reply)
 
     @strawberry.mutation(description="Replace a project's details, key status included")
     async def update_project(self, info: strawberry.Info, id: strawberry.ID, input: ProjectInput) -> Project:
         reply = await call(info.context.clients.contacts.UpdateProject(
-            pb.UpdateProjectRequest(id=str(id), project=input.to_proto(), actor=actor(info))))
+            pb.UpdateProjectRequest(id=str(id), project=input.to_proto(), actor=actor(info))), fields=PROJECT)
         return Project.from_proto(reply)
 
     @strawberry.mutation(description="Register a city or county leader")
     async def register_leader(self, info: strawberry.Info, input: LeaderInput) -> Leader:
         reply = await call(info.context.clients.contacts.RegisterLeader(
-            pb.RegisterLeaderRequest(leader=input.to_proto(), actor=actor(info))))
+            pb.RegisterLeaderRequest(leader=input.to_proto(), actor=actor(info))), fields=LEADER)
         return Leader.from_proto(reply)
 
     @strawberry.mutation(description="Replace a leader's details")
     async def update_leader(self, info: strawberry.Info, id: strawberry.ID, input: LeaderInput) -> Leader:
         reply = await call(info.context.clients.contacts.UpdateLeader(
-            pb.UpdateLeaderRequest(id=str(id), leader=input.to_proto(), actor=actor(info))))
+            pb.UpdateLeaderRequest(id=str(id), leader=input.to_proto(), actor=actor(info))), fields=LEADER)
         return Leader.from_proto(reply)
 
     @strawberry.mutation(description="Item 20: pair a leader with a key enterprise or key project (refused "
@@ -80,14 +89,14 @@ class ContactsMutation:
     @strawberry.mutation(description="Item 19: record a visit and the problems raised on it (unpaired visits "
                                      "are recorded and flagged)")
     async def record_visit(self, info: strawberry.Info, input: VisitInput) -> RecordedVisit:
-        reply = await call(info.context.clients.contacts.RecordVisit(input.to_proto(actor(info))))
+        reply = await call(info.context.clients.contacts.RecordVisit(input.to_proto(actor(info))), fields=VISIT)
         return RecordedVisit(visit=Visit.from_proto(reply.visit),
                              problems=[Problem.from_proto(p) for p in reply.problems])
 
     @strawberry.mutation(description="Raise another problem on a recorded visit")
     async def raise_problem(self, info: strawberry.Info, visit_id: strawberry.ID, input: ProblemInput) -> Problem:
         reply = await call(info.context.clients.contacts.RaiseProblem(pb.RaiseProblemRequest(
-            visit_id=str(visit_id), problem=input.to_proto(), actor=actor(info))))
+            visit_id=str(visit_id), problem=input.to_proto(), actor=actor(info))), fields=PROBLEM)
         return Problem.from_proto(reply)
 
     @strawberry.mutation(description="open → coordinating; while coordinating, re-route to another department "

@@ -20,19 +20,12 @@ from mesh_gateway.environment.enums import (
     to_proto,
 )
 from mesh_gateway.errors import UserError
+from mesh_gateway.money import fen
 from mesh_gateway.proto_time import instant
 
 
 def bad_input(message: str, field: str) -> UserError:
     return UserError(message, extensions={"code": "BAD_USER_INPUT", "field": field})
-
-
-def fen(amount: Decimal, field: str) -> int:
-    """An exact CNY amount as integer fen; a fraction of a fen is refused, never rounded (item 11)."""
-    value = amount * 100
-    if not value.is_finite() or value != value.to_integral_value():
-        raise bad_input(f"{field} must be a CNY amount exact to 0.01", field)
-    return int(value)
 
 
 WINDOW = ("in [{0}After, {0}Before): a row at exactly {0}After is in, one at exactly {0}Before is not; "
@@ -68,10 +61,10 @@ class EnforcementActionInput:
     def to_proto(self, actor: str) -> pb.CheckEnforcementRequest:
         return pb.CheckEnforcementRequest(
             enterprise_id=str(self.enterprise_id), agency=self.agency, matter=self.matter,
-            planned_at=instant(self.planned_at, "plannedAt"), officers=[o.to_proto() for o in self.officers],
+            planned_at=instant(self.planned_at, "action.plannedAt"), officers=[o.to_proto() for o in self.officers],
             filing_reference=self.filing_reference,
             proposed_fine_fen=None if self.proposed_fine_yuan is None else fen(self.proposed_fine_yuan,
-                                                                               "proposedFineYuan"),
+                                                                               "action.proposedFineYuan"),
             fine_filing_id=self.fine_filing_id, minor_violation=self.minor_violation, actor=actor)
 
 
@@ -94,7 +87,7 @@ class FineFilingInput:
     def to_proto(self, actor: str) -> pb.FileFineRequest:
         return pb.FileFineRequest(
             enterprise_id=str(self.enterprise_id), agency=self.agency, kind=to_proto(pb.ChargeKind, self.kind),
-            amount_fen=fen(self.amount_yuan, "amountYuan"), matter=self.matter, legal_basis=self.legal_basis,
+            amount_fen=fen(self.amount_yuan, "input.amountYuan"), matter=self.matter, legal_basis=self.legal_basis,
             minor_violation=self.minor_violation, actor=actor)
 
 
@@ -114,7 +107,7 @@ class OpenCaseInput:
         return pb.OpenCaseRequest(
             enterprise_id=str(self.enterprise_id or ""), project_id=str(self.project_id or ""),
             offence=to_proto(pb.Offence, self.offence), description=self.description, location=self.location,
-            occurred_at=instant(self.occurred_at, "occurredAt"), source=to_proto(pb.CaseSource, self.source),
+            occurred_at=instant(self.occurred_at, "input.occurredAt"), source=to_proto(pb.CaseSource, self.source),
             source_ref=self.source_ref, major=self.major, actor=actor)
 
 
@@ -173,7 +166,7 @@ class FindingInput:
             kind=to_proto(pb.FindingKind, self.kind), description=self.description,
             responsible_unit=self.responsible_unit, responsible_leader=self.responsible_leader,
             enterprise_id=str(self.enterprise_id or ""), project_id=str(self.project_id or ""),
-            due_at=instant(self.due_at, "dueAt"), actor=actor)
+            due_at=instant(self.due_at, "input.dueAt"), actor=actor)
 
 
 @strawberry.input

@@ -32,9 +32,16 @@ from mesh_gateway.environment.types import (
     LeaderInCharge,
     QuietProductionDays,
 )
-from mesh_gateway.errors import call
+from mesh_gateway.errors import call, inside
 from mesh_gateway.policy import FILING_BODIES
 from mesh_gateway.proto_time import instant
+
+# Where the user typed what a refusal names: inputs the gateway flattens into the request, and the plan.
+ACTION = inside("action", pb.CheckEnforcementRequest)
+FINE = inside("input", pb.FileFineRequest)
+CASE = inside("input", pb.OpenCaseRequest)
+FINDING = inside("input", pb.RegisterFindingRequest)
+PLAN = {"measures": "plan.measures", "responsible_units": "plan.responsibleUnits", "due_at": "plan.dueAt"}
 
 
 def _case(reply: pb.Case) -> GovernanceCase:
@@ -75,7 +82,8 @@ class EnvironmentMutation:
 
     @strawberry.mutation(description="Item 10: ask the guard before an enforcement action; refused actions say why")
     async def check_enforcement(self, info: strawberry.Info, action: EnforcementActionInput) -> EnforcementCheck:
-        reply = await call(info.context.clients.environment.CheckEnforcement(action.to_proto(actor(info))))
+        reply = await call(info.context.clients.environment.CheckEnforcement(action.to_proto(actor(info))),
+                           fields=ACTION)
         return EnforcementCheck.from_proto(reply)
 
     @strawberry.mutation(description="Item 10: record a complaint of rough enforcement against a checked action")
@@ -92,7 +100,7 @@ class EnvironmentMutation:
 
     @strawberry.mutation(description="Item 11: file a proposed fine or fee; it is routed by amount")
     async def file_fine(self, info: strawberry.Info, input: FineFilingInput) -> FineFiling:
-        reply = await call(info.context.clients.environment.FileFine(input.to_proto(actor(info))))
+        reply = await call(info.context.clients.environment.FileFine(input.to_proto(actor(info))), fields=FINE)
         return FineFiling.from_proto(reply)
 
     @strawberry.mutation(description="Item 11: the filing body approves or rejects, with a reason (city leaders "
@@ -117,7 +125,8 @@ class EnvironmentMutation:
 
     @strawberry.mutation(description="Item 9: open a case from an inspection, a complaint or an enterprise")
     async def open_governance_case(self, info: strawberry.Info, input: OpenCaseInput) -> GovernanceCase:
-        return _case(await call(info.context.clients.environment.OpenCase(input.to_proto(actor(info)))))
+        return _case(await call(info.context.clients.environment.OpenCase(input.to_proto(actor(info))),
+                                fields=CASE))
 
     @strawberry.mutation(description="Item 9: correct a case's territory, saying why")
     async def assign_case_territory(
@@ -138,7 +147,7 @@ class EnvironmentMutation:
                                    plan: GovernancePlanInput) -> GovernanceCase:
         return _case(await call(info.context.clients.environment.FilePlan(pb.FilePlanRequest(
             case_id=str(case_id), measures=plan.measures, responsible_units=plan.responsible_units,
-            due_at=instant(plan.due_at, "plan.dueAt"), actor=actor(info)))))
+            due_at=instant(plan.due_at, "plan.dueAt"), actor=actor(info))), fields=PLAN))
 
     @strawberry.mutation(description="Item 9: note progress on a case")
     async def add_case_progress(self, info: strawberry.Info, case_id: strawberry.ID, note: str) -> GovernanceCase:
@@ -189,7 +198,8 @@ class EnvironmentMutation:
 
     @strawberry.mutation(description="Item 15: register a finding as a supervised case with a deadline")
     async def register_finding(self, info: strawberry.Info, input: FindingInput) -> InspectionFinding:
-        reply = await call(info.context.clients.environment.RegisterFinding(input.to_proto(actor(info))))
+        reply = await call(info.context.clients.environment.RegisterFinding(input.to_proto(actor(info))),
+                           fields=FINDING)
         return InspectionFinding.from_proto(reply)
 
     @strawberry.mutation(description="Item 15: the responsible unit reports the finding resolved")

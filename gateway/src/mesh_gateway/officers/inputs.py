@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import strawberry
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.officers.v1 import officers_pb2 as pb
-from mesh_gateway.errors import UserError
+from mesh_gateway.money import fen
 from mesh_gateway.officers.enums import (
     CadreRank,
     EvidenceKind,
@@ -28,19 +28,6 @@ def stamp(value: datetime) -> Timestamp:
     t = Timestamp()
     t.FromDatetime(value)
     return t
-
-
-def fen(yuan: Decimal, field: str) -> int:
-    """CNY given in yuan, exact to the fen; anything finer is refused rather than rounded."""
-    try:
-        cents = yuan.scaleb(2)
-        if cents != cents.to_integral_value():
-            raise InvalidOperation
-    except InvalidOperation:
-        raise UserError(
-            f"{field} is CNY with at most two decimals", extensions={"code": "BAD_USER_INPUT", "field": field}
-        ) from None
-    return int(cents)
 
 
 @strawberry.input(description="The city (no county code) or a county by its 6-digit code")
@@ -129,7 +116,7 @@ class ProjectFactsInput:
     def to_proto(self) -> pb.ProjectFacts:
         return pb.ProjectFacts(
             sector=to_proto(pb.Sector, self.sector),
-            investment_fen=fen(self.investment_yuan, "investmentYuan"),
+            investment_fen=fen(self.investment_yuan, "facts.investmentYuan"),
             key_level=to_proto(pb.KeyLevel, self.key_level),
             fits_industrial_policy=self.fits_industrial_policy,
             designation=self.designation.to_proto() if self.designation else None,

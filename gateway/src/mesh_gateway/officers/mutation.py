@@ -46,6 +46,12 @@ from mesh_gateway.officers.project_types import LeadHandledProject, NonApproval
 from mesh_gateway.officers.request_types import AgencyMonthlyReport, EnterpriseRequest
 from mesh_gateway.officers.types import Officer, Pledge, Reward, SupervisionItem
 
+BASIS = {"basis.leader_instruction": "basis", "basis.leader_instruction.instructed_at": "basis.at",
+         "basis.enterprise_ask": "basis", "basis.enterprise_ask.contact": "basis.enterpriseContact",
+         "basis.enterprise_ask.asked_at": "basis.at"}
+"""Where the user typed what a refusal names: the graph's basis is one flat input, the request's one of two
+messages."""
+
 
 @strawberry.type
 class OfficersMutation:
@@ -72,7 +78,8 @@ class OfficersMutation:
                     basis=basis.to_proto(),
                     actor=actor(info),
                 )
-            )
+            ),
+            fields=BASIS,
         )
         return Officer.from_proto(reply)
 
