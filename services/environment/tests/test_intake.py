@@ -81,6 +81,10 @@ async def test_the_same_incident_redelivered_opens_nothing_more_and_incidents_wi
                                                                          (sites.other, [])]
     opened = await read_stream(env.bus, events.CASE_OPENED, until=lambda seen: len(seen) >= 1)
     assert [e.subject for e in opened] == [first.id]
+    # The join's event carries the case as it is once joined (it carried it as it was before).
+    (joined_event,) = await read_stream(env.bus, events.CASE_INCIDENT_JOINED, until=lambda seen: len(seen) >= 1)
+    assert (joined_event.subject, joined_event.data["incident_id"]) == (first.id, f"{AGENCY}:INC-3")
+    assert joined_event.data["incident_ids"] == [f"{AGENCY}:INC-1", f"{AGENCY}:INC-3"]
 
 
 async def _with_incidents(env: RunningEnvironment, case_id: str, n: int) -> pb.Case | None:

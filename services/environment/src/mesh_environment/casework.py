@@ -161,7 +161,9 @@ class Casework:
     async def _join(self, doc: Document, inc: AcceptedIncident, now: datetime) -> Document | None:
         case_id = doc["_id"]
         becomes_major = rules.is_major(inc.severity, doc["key_protection"]) and not doc["major"]
-        data = {**events.case_data(doc), "incident_id": inc.incident_id}
+        joined = {**doc, "incident_ids": [*doc.get("incident_ids", []), inc.incident_id],
+                  "major": doc["major"] or becomes_major}  # the case as it is once joined, as every event says
+        data = {**events.case_data(joined), "incident_id": inc.incident_id}
         event = events.owed(events.CASE_INCIDENT_JOINED, f"case-incident-joined:{case_id}:{inc.incident_id}",
                             case_id, data)
         if becomes_major:
