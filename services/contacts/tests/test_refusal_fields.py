@@ -51,6 +51,8 @@ async def test_the_registry_names_fields_under_the_input_message(contacts_servic
         name="王建国", post="副市长")))) == ("enum-value", "leader.level")
     assert await refused(stub.UpdateLeader(pb.UpdateLeaderRequest(id="ldr-404", leader=pb.LeaderInput(
         name="张伟", level=pb.COUNTY, post="区长", county_code="4103")))) == ("territory-code", "leader.county_code")
+    assert await refused(stub.RegisterLeader(pb.RegisterLeaderRequest(leader=pb.LeaderInput(  # the post, not name
+        name="王建国", level=pb.CITY, post="副" * 201)))) == ("too-long", "leader.post")
 
 
 async def test_visits_and_problems_name_fields_under_their_message_and_ids_as_sent(

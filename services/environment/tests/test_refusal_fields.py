@@ -68,3 +68,17 @@ async def test_a_case_asked_for_by_id_is_named_as_id(environment: RunningEnviron
     assert await refused(environment.stub.GetCase(pb.GetCaseRequest(id="CASE-404"))) == ("case-exists", "id")
     assert await refused(environment.stub.AddProgress(pb.AddProgressRequest(case_id="CASE-404", note="n"))) == (
         "case-exists", "case_id")
+
+
+async def test_a_check_of_two_fields_names_the_one_missing(environment: RunningEnvironment) -> None:
+    stub = environment.stub
+    assert await refused(stub.AssignTerritory(pb.AssignTerritoryRequest(
+        case_id="CASE-404", county_code=" ", township_code="410311010", reason="r", actor="a"))) == (
+        "territory-codes", "county_code")
+    assert await refused(stub.AssignTerritory(pb.AssignTerritoryRequest(
+        case_id="CASE-404", county_code="410311", township_code="", reason="r", actor="a"))) == (
+        "territory-codes", "township_code")
+    assert await refused(stub.NameLeaderInCharge(pb.NameLeaderInChargeRequest(
+        level=pb.LEVEL_TOWNSHIP, code="", leader="Zhang", actor="a"))) == ("leader-named", "code")
+    assert await refused(stub.NameLeaderInCharge(pb.NameLeaderInChargeRequest(
+        level=pb.LEVEL_TOWNSHIP, code="410311010", leader=" ", actor="a"))) == ("leader-named", "leader")

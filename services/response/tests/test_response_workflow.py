@@ -187,3 +187,16 @@ async def test_demo_units_load_once_however_often_the_service_starts(start_respo
     assert len(units) == len({u.id for u in units}) >= 8
     station = next(u for u in units if u.id == "kaiyuan-station")
     assert (station.county_code, station.township_code) == ("410311", "410311010")
+
+
+async def test_a_unit_without_a_name_or_with_an_unknown_kind_is_refused_naming_that_field(
+    response_service: Any,
+) -> None:
+    async def field(unit: pb.Unit) -> str:
+        with pytest.raises(grpc.aio.AioRpcError) as err:
+            await response_service.stub.RegisterUnit(unit)
+        assert err.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        return str(dict(err.value.trailing_metadata() or ())["mesh-field"])
+
+    assert await field(pb.Unit(id="x-station", name=" ", kind="police", county_code=LUOLONG)) == "name"
+    assert await field(pb.Unit(id="x-station", name="X Station", kind="army", county_code=LUOLONG)) == "kind"

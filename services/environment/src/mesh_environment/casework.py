@@ -331,9 +331,10 @@ class Casework:
     async def assign_territory(self, case_id: str, *, county_code: str, county_name: str, township_code: str,
                                township_name: str, reason: str, actor: str) -> Document:
         """Item 9: correct the territory; the reassignment is kept with its reason."""
-        if not county_code.strip() or not township_code.strip():
-            raise InvalidArgument("name the county and the township", rule="territory-codes", item=ITEM,
-                                  field="township_code")
+        for field, code in (("county_code", county_code), ("township_code", township_code)):
+            if not code.strip():
+                raise InvalidArgument("name the county and the township", rule="territory-codes", item=ITEM,
+                                      field=field)
         if not reason.strip():
             raise InvalidArgument("say why the territory was wrong", rule="reassignment-reason", item=ITEM,
                                   field="reason")
@@ -470,9 +471,10 @@ class Casework:
         if level not in (Level.COUNTY, Level.TOWNSHIP):
             raise InvalidArgument("a county or a township names a leader in charge", rule="leader-level",
                                   item=ITEM, field="level")
-        if not code.strip() or not leader.strip():
-            raise InvalidArgument("name the territory code and the leader", rule="leader-named", item=ITEM,
-                                  field="leader")
+        for field, value in (("code", code), ("leader", leader)):
+            if not value.strip():
+                raise InvalidArgument("name the territory code and the leader", rule="leader-named", item=ITEM,
+                                      field=field)
         return await self._repo.name_leader(level.value, code, leader, actor, self._clock())
 
     async def add_key_protection(self, kind: str, site_id: str, reason: str, actor: str) -> Document:

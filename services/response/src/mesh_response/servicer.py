@@ -117,9 +117,10 @@ class ResponseServicer(response_pb2_grpc.ResponseServiceServicer):
         if not re.match(AGENCY_PATTERN, request.id):
             raise InvalidArgument("a unit id is lower-case letters, digits and dashes (its NATS agency name)",
                                   rule="unit-id", field="id")
-        if not request.name.strip() or request.kind not in ("police", "department"):
-            raise InvalidArgument("a unit needs a name and a kind (police or department)", rule="unit-fields",
-                                  field="kind")
+        if not request.name.strip():
+            raise InvalidArgument("a unit needs a name", rule="unit-fields", field="name")
+        if request.kind not in ("police", "department"):
+            raise InvalidArgument("a unit's kind is police or department", rule="unit-fields", field="kind")
         if not request.county_code:
             raise InvalidArgument("a unit needs its county code", rule="unit-territory", field="county_code")
         unit = Unit(request.id, request.name.strip(), request.kind, request.county_code, request.township_code,

@@ -77,8 +77,9 @@ def validate_leader(leader: LeaderInput) -> LeaderInput:
         raise InvalidArgument("name is required", rule="required", field="name")
     if not post:
         raise InvalidArgument("post is required", rule="required", field="post")
-    if len(name) > MAX_NAME or len(post) > MAX_NAME:
-        raise InvalidArgument(f"name and post are at most {MAX_NAME} characters", rule="too-long", field="name")
+    for field, value in (("name", name), ("post", post)):
+        if len(value) > MAX_NAME:
+            raise InvalidArgument(f"{field} is at most {MAX_NAME} characters", rule="too-long", field=field)
     if leader.level is LeaderLevel.CITY:
         return LeaderInput(name, leader.level, post)
     code = leader.county_code.strip()
