@@ -20,7 +20,7 @@ import pytest
 
 from mesh_environment.testing import RunningEnvironment
 from mesh_gateway.auth import Principal, Role
-from mesh_gateway.testing import SignedIn, codes
+from mesh_gateway.testing import SignedIn, codes, refusal
 from mesh_officers.testing import RunningOfficers
 
 CITY_LEADER = Principal("l1", Role.LEADER)
@@ -50,14 +50,6 @@ def ok(reply: dict[str, Any]) -> dict[str, Any]:
     assert "errors" not in reply, reply["errors"]
     data: dict[str, Any] = reply["data"]
     return data
-
-
-def refusal(reply: dict[str, Any]) -> dict[str, Any]:
-    """The one error's extensions, asserting there is no data."""
-    assert reply["data"] is None, reply
-    (error,) = reply["errors"]
-    extensions: dict[str, Any] = error["extensions"]
-    return extensions
 
 
 def instant(value: str) -> datetime:

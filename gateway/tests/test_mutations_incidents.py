@@ -14,7 +14,7 @@ import pytest
 
 from mesh.response.v1 import response_pb2_grpc
 from mesh_gateway.auth import Principal, Role
-from mesh_gateway.testing import SignedIn, codes
+from mesh_gateway.testing import SignedIn, codes, refusal
 from mesh_response.push import push
 from mesh_response.testing import report, wait_dispatched
 from meshlib.bus import Bus
@@ -70,13 +70,6 @@ def desk(incident_desk: tuple[SignedIn, response_pb2_grpc.ResponseServiceStub], 
     reported it until a unit of its territory is) and a signed-in gateway in front of both."""
     signed_in, response = incident_desk
     return Desk(signed_in.gateway, signed_in.secret, response, bus.nc, bus.ns.prefix)
-
-
-def refusal(reply: dict[str, Any]) -> dict[str, Any]:
-    """The one error's extensions, the reply carrying no data."""
-    assert reply.get("data") is None and len(reply.get("errors", [])) == 1, reply
-    extensions: dict[str, Any] = reply["errors"][0]["extensions"]
-    return extensions
 
 
 async def test_the_responsible_unit_resolves_an_incident_on_scene_with_its_outcome(desk: Desk) -> None:

@@ -21,7 +21,7 @@ import pytest
 from mesh_contacts.domain.calendar import city_today
 from mesh_environment.testing import RunningEnvironment
 from mesh_gateway.auth import Principal, Role
-from mesh_gateway.testing import SignedIn, codes
+from mesh_gateway.testing import SignedIn, codes, refusal
 from mesh_officers.testing import RunningOfficers
 
 DAY = timedelta(days=1)
@@ -53,14 +53,6 @@ class Mesh(SignedIn):
 def mesh(demo_city: tuple[SignedIn, RunningOfficers, RunningEnvironment]) -> Mesh:
     signed_in, officers, _ = demo_city
     return Mesh(signed_in.gateway, signed_in.secret, officers)
-
-
-def refusal(reply: dict[str, Any]) -> dict[str, Any]:
-    """The one error's extensions (the reply has no data)."""
-    assert reply.get("data") is None, reply
-    (error,) = reply["errors"]
-    extensions: dict[str, Any] = error["extensions"]
-    return extensions
 
 
 def person(pid: str, name: str, rank: str) -> dict[str, str]:

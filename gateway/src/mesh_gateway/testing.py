@@ -107,6 +107,13 @@ async def signed_in_gateway(env: Mapping[str, str], key_dir: Path, **overrides: 
         yield SignedIn(gateway, key.read_bytes().strip())
 
 
+def refusal(reply: Mapping[str, Any]) -> dict[str, Any]:
+    """The extensions (code, rule, policyItem, field) of the one error a reply with no data carries."""
+    assert reply.get("data") is None and len(reply.get("errors", [])) == 1, reply
+    extensions: dict[str, Any] = reply["errors"][0]["extensions"]
+    return extensions
+
+
 def codes(reply: Mapping[str, Any]) -> list[str | None]:
     """The stable codes of a reply's errors, in order (None for an error without one)."""
     return [(e.get("extensions") or {}).get("code") for e in reply.get("errors", [])]

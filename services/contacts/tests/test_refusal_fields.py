@@ -4,23 +4,9 @@ id as the request names it (``leader_id``, not ``id``)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-
-import grpc
-import pytest
-
 from mesh.contacts.v1 import contacts_pb2 as pb
 from mesh_contacts.testing import RunningContacts, enterprise, territory
-from meshlib.errors import DomainError
-
-
-async def refused(call: Awaitable[object]) -> tuple[str, str | None]:
-    """The rule and the field the call is refused with."""
-    with pytest.raises(grpc.aio.AioRpcError) as err:
-        await call
-    error = DomainError.from_rpc_error(err.value)
-    assert error is not None, err.value
-    return error.rule, error.field
+from meshlib.testing.refusals import refused
 
 
 async def test_the_registry_names_fields_under_the_input_message(contacts_service: RunningContacts) -> None:

@@ -4,25 +4,13 @@ its ``id``."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from datetime import UTC, datetime, timedelta
 
-import grpc
-import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_environment.testing import RunningEnvironment
-from meshlib.errors import DomainError
-
-
-async def refused(call: Awaitable[object]) -> tuple[str, str | None]:
-    """The rule and the field the call is refused with."""
-    with pytest.raises(grpc.aio.AioRpcError) as err:
-        await call
-    error = DomainError.from_rpc_error(err.value)
-    assert error is not None, err.value
-    return error.rule, error.field
+from meshlib.testing.refusals import refused
 
 
 def ts(value: datetime) -> Timestamp:

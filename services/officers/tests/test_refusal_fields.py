@@ -4,23 +4,9 @@ there (``facts.designation.designated_at``), a jurisdiction's county code under 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
-
-import grpc
-import pytest
-
 from mesh.officers.v1 import officers_pb2 as pb
 from mesh_officers.testing import RunningOfficers
-from meshlib.errors import DomainError
-
-
-async def refused(call: Awaitable[object]) -> tuple[str, str | None]:
-    """The rule and the field the call is refused with."""
-    with pytest.raises(grpc.aio.AioRpcError) as err:
-        await call
-    error = DomainError.from_rpc_error(err.value)
-    assert error is not None, err.value
-    return error.rule, error.field
+from meshlib.testing.refusals import refused
 
 
 async def test_a_designation_inside_the_facts_is_named_under_facts(officers: RunningOfficers) -> None:
