@@ -11,7 +11,8 @@ theirs: ``"Item 11"``, ``"Items 10, 11"``, whether the code that refused wrote "
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 import grpc
@@ -55,6 +56,18 @@ class DomainError(Exception):
             item=md.get(ITEM_KEY),
             field=md.get(FIELD_KEY),
         )
+
+
+@contextmanager
+def under(path: str) -> Iterator[None]:
+    """A refusal of a field checked on its own (``credit_code``, ``county_code``) names it where the request
+    holds it: under ``path`` (``enterprise.credit_code``, ``office.county_code``, ``problems[1].due_on``)."""
+    try:
+        yield
+    except DomainError as err:
+        if err.field:
+            err.field = f"{path}.{err.field}"
+        raise
 
 
 def policy_item(spelled: str | None) -> str | None:

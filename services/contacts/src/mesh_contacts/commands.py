@@ -8,8 +8,7 @@ settled by compare-and-set on the stored state or by a unique index, never by lu
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from typing import Any
@@ -51,7 +50,7 @@ from mesh_contacts.domain.registry import (
     validate_project,
 )
 from mesh_contacts.repository import EDITIONS, ENTERPRISES, LEADERS, PAIRINGS, PROBLEMS, PROJECTS, VISITS, Repository
-from meshlib.errors import AlreadyExists, DomainError, NotFound, Refused
+from meshlib.errors import AlreadyExists, NotFound, Refused, under
 from meshlib.mongo import Document
 from meshlib.outbox import FIELD as OUTBOX
 from meshlib.outbox import Outbox
@@ -74,18 +73,6 @@ def _actor(actor: str) -> str:
 
 def territory_doc(t: Territory) -> Document:
     return asdict(t)
-
-
-@contextmanager
-def under(message: str) -> Iterator[None]:
-    """A refusal of a field of the request's nested ``message`` names the field under it, as the request spells
-    it (``enterprise.credit_code``, ``problems[1].due_on``)."""
-    try:
-        yield
-    except DomainError as err:
-        if err.field:
-            err.field = f"{message}.{err.field}"
-        raise
 
 
 class Contacts:

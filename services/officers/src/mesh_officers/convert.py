@@ -18,7 +18,7 @@ from mesh_officers.domain.officers import EnterpriseAsk, LeaderInstruction, Offi
 from mesh_officers.domain.projects import Designation, KeyLevel, ProcedureKind, ProjectFacts, Sector
 from mesh_officers.territory import county_of
 from meshlib import deadlines
-from meshlib.errors import InvalidArgument
+from meshlib.errors import InvalidArgument, under
 from meshlib.mongo import Document
 
 E = TypeVar("E", bound=StrEnum)
@@ -69,10 +69,8 @@ def dt(t: Timestamp, field: str, *, required: bool = True) -> datetime:
 
 def jurisdiction_in(j: pb.Jurisdiction, field: str) -> Jurisdiction:
     level = from_pb(pb.Level, j.level, Level, f"{field}.level")
-    try:
+    with under(field):  # a Jurisdiction names its own county_code
         return Jurisdiction(level, j.county_code.strip())
-    except InvalidArgument as err:  # it names its own field (county_code): the request has it under ``field``
-        raise InvalidArgument(err.message, rule=err.rule, item=err.item, field=f"{field}.{err.field}") from None
 
 
 def person_in(p: pb.Person, field: str) -> Person:
