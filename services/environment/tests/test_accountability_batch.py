@@ -4,19 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_environment import events
+from mesh_environment.convert import ts
 from mesh_environment.repository.oversight import ACCOUNTABILITY, of_subjects
 from mesh_environment.testing import RunningEnvironment, Sites, plan_stages
 from meshlib.deadlines import DeadlineScanner
-
-
-def ts(value: datetime) -> Timestamp:
-    out = Timestamp()
-    out.FromDatetime(value)
-    return out
 
 
 async def open_case(env: RunningEnvironment, enterprise_id: str) -> str:

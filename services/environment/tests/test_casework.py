@@ -6,20 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import grpc
 import pytest
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_environment import events
+from mesh_environment.convert import ts
 from mesh_environment.testing import GUANLIN, KAIYUAN, LUOLONG, RunningEnvironment, Sites
 from meshlib.deadlines import DeadlineScanner
 from meshlib.errors import ITEM_KEY, RULE_KEY, Refused
 from meshlib.testing.streams import read_stream
-
-
-def ts(value: datetime) -> Timestamp:
-    out = Timestamp()
-    out.FromDatetime(value)
-    return out
 
 
 async def open_complaint(env: RunningEnvironment, enterprise_id: str, **over: object) -> pb.Case:

@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 import grpc
 import pytest
 from google.protobuf.message import Message
-from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.environment.v1 import environment_pb2 as pb
+from mesh_environment.convert import ts
 from mesh_environment.domain.cases import CaseSource, Offence, Site
 from mesh_environment.domain.fines import ChargeKind
 from mesh_environment.domain.guard import Action
@@ -25,10 +25,6 @@ from meshlib.errors import FIELD_KEY, RULE_KEY
 HALF_MS = timedelta(microseconds=500)
 
 
-def ts(value: datetime) -> Timestamp:
-    out = Timestamp()
-    out.FromDatetime(value)
-    return out
 
 
 @dataclass(frozen=True)

@@ -6,17 +6,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from google.protobuf.timestamp_pb2 import Timestamp
-
 from mesh.environment.v1 import environment_pb2 as pb
+from mesh_environment.convert import ts
 from mesh_environment.testing import RunningEnvironment
 from meshlib.testing.refusals import refused
-
-
-def ts(value: datetime) -> Timestamp:
-    t = Timestamp()
-    t.FromDatetime(value)
-    return t
 
 
 async def test_elements_of_a_list_are_named_by_their_place(environment: RunningEnvironment) -> None:
