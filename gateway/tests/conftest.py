@@ -1,6 +1,6 @@
 """Fixtures the gateway's tests share: the gateway in front of one service; the demo city's registry with the
-officers and environment services behind a signed-in gateway; and the demo registry with the response service
-behind one."""
+officers and environment services behind a signed-in gateway; the demo registry with the response service behind
+one; and the demo city in all four services behind one."""
 
 from __future__ import annotations
 
@@ -108,3 +108,24 @@ async def incident_desk(
                 yield signed_in, response_pb2_grpc.ResponseServiceStub(ch)
             finally:
                 await ch.close()
+
+
+@pytest.fixture
+async def whole_city(
+    mesh_env: dict[str, str], tmp_path: Path,
+) -> AsyncIterator[tuple[SignedIn, RunningOfficers, RunningEnvironment]]:
+    """The demo city in all four services (the registry, officers, environment, and response with the demo
+    units) behind a signed-in gateway."""
+    async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
+                                         DEMO_DATA="true")) as contacts:
+        contacts_target = f"127.0.0.1:{contacts.runtime.port}"
+        async with officers_service(mesh_env, MovableClock(), CONTACTS_GRPC_TARGET=contacts_target) as officers, \
+                run_environment(settings_for(EnvironmentSettings, mesh_env,
+                                             CONTACTS_GRPC_TARGET=contacts_target)) as environment, \
+                running(RESPONSE, settings_for(ResponseSettings, mesh_env, DEMO_DATA="true",
+                                               CONTACTS_GRPC_TARGET=contacts_target)) as response, \
+                signed_in_gateway(mesh_env, tmp_path, CONTACTS_GRPC_TARGET=contacts_target,
+                                  OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}",
+                                  ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}",
+                                  RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}") as signed_in:
+            yield signed_in, officers, environment

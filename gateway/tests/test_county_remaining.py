@@ -4,28 +4,19 @@ handed or dispatched to. A county-level user sees and acts in their county only;
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mesh.environment.v1 import environment_pb2 as epb
-from mesh_contacts.settings import ContactsSettings
-from mesh_contacts.testing import run_contacts
-from mesh_environment.settings import EnvironmentSettings
-from mesh_environment.testing import RunningEnvironment, run_environment
+from mesh_environment.testing import RunningEnvironment
 from mesh_gateway.auth import Principal, Role
-from mesh_gateway.testing import SignedIn, codes, signed_in_gateway
-from mesh_officers.testing import MovableClock, officers_service
+from mesh_gateway.testing import SignedIn, codes
+from mesh_officers.testing import RunningOfficers
 from mesh_response.push import push
-from mesh_response.service import SPEC as RESPONSE
-from mesh_response.settings import ResponseSettings
 from mesh_response.testing import report
 from meshlib.bus import Bus
-from meshlib.service import running
-from meshlib.testing.plugin import settings_for
 from meshlib.testing.poll import eventually
 
 OWN, OTHER = "410311", "410305"
@@ -49,21 +40,10 @@ class Mesh(SignedIn):
 
 
 @pytest.fixture
-async def mesh(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[Mesh]:
+def mesh(whole_city: tuple[SignedIn, RunningOfficers, RunningEnvironment]) -> Mesh:
     """The registry (demo city), officers, environment, response (demo units) and the gateway."""
-    async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
-                                         DEMO_DATA="true")) as contacts:
-        contacts_target = f"127.0.0.1:{contacts.runtime.port}"
-        async with officers_service(mesh_env, MovableClock()) as officers, \
-                run_environment(settings_for(EnvironmentSettings, mesh_env,
-                                             CONTACTS_GRPC_TARGET=contacts_target)) as environment, \
-                running(RESPONSE, settings_for(ResponseSettings, mesh_env, DEMO_DATA="true",
-                                               CONTACTS_GRPC_TARGET=contacts_target)) as response, \
-                signed_in_gateway(mesh_env, tmp_path, CONTACTS_GRPC_TARGET=contacts_target,
-                                  OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}",
-                                  ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}",
-                                  RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}") as signed_in:
-            yield Mesh(signed_in.gateway, signed_in.secret, environment)
+    signed_in, _, environment = whole_city
+    return Mesh(signed_in.gateway, signed_in.secret, environment)
 
 
 def assert_forbidden(reply: dict[str, Any], field: str, says: str = f"county {OWN}") -> None:

@@ -10,29 +10,20 @@ here too. Each holds at least three rows of the demo city, or of what the test a
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from graphql import GraphQLNonNull, GraphQLObjectType
 
 from mesh.officers.v1 import officers_pb2 as opb
-from mesh_contacts.settings import ContactsSettings
-from mesh_contacts.testing import run_contacts
-from mesh_environment.settings import EnvironmentSettings
-from mesh_environment.testing import records_at, run_environment
+from mesh_environment.testing import RunningEnvironment, records_at
 from mesh_gateway.auth import Principal, Role
 from mesh_gateway.schema import build_schema
-from mesh_gateway.testing import SignedIn, signed_in_gateway
-from mesh_officers.testing import MovableClock, officers_service
+from mesh_gateway.testing import SignedIn
+from mesh_officers.testing import RunningOfficers
 from mesh_response.push import push
-from mesh_response.service import SPEC as RESPONSE
-from mesh_response.settings import ResponseSettings
 from mesh_response.testing import report
 from meshlib.bus import Bus
-from meshlib.service import running
-from meshlib.testing.plugin import settings_for
 from meshlib.testing.poll import eventually
 
 OFFICE = Principal("x1", Role.OPTIMISATION_OFFICE)
@@ -56,31 +47,20 @@ def connections() -> dict[str, str]:
 
 
 @pytest.fixture
-async def city(mesh_env: dict[str, str], bus: Bus, tmp_path: Path) -> AsyncIterator[SignedIn]:
+async def city(whole_city: tuple[SignedIn, RunningOfficers, RunningEnvironment], bus: Bus) -> SignedIn:
     """The demo city in all four services behind a signed-in gateway, with rows added to the lists the demo
     leaves short: incidents (and the cases their extortion opens), requests, checks, fine filings, findings,
     accountability records and an edition of the pairing list."""
-    async with run_contacts(settings_for(ContactsSettings, mesh_env, EDITION_SCHEDULE="off",
-                                         DEMO_DATA="true")) as contacts:
-        contacts_target = f"127.0.0.1:{contacts.runtime.port}"
-        async with officers_service(mesh_env, MovableClock(), CONTACTS_GRPC_TARGET=contacts_target) as officers, \
-                run_environment(settings_for(EnvironmentSettings, mesh_env,
-                                             CONTACTS_GRPC_TARGET=contacts_target)) as environment, \
-                running(RESPONSE, settings_for(ResponseSettings, mesh_env, DEMO_DATA="true",
-                                               CONTACTS_GRPC_TARGET=contacts_target)) as response, \
-                signed_in_gateway(mesh_env, tmp_path, CONTACTS_GRPC_TARGET=contacts_target,
-                                  OFFICERS_GRPC_TARGET=f"127.0.0.1:{officers.runtime.port}",
-                                  ENVIRONMENT_GRPC_TARGET=f"127.0.0.1:{environment.runtime.port}",
-                                  RESPONSE_GRPC_TARGET=f"127.0.0.1:{response.port}") as signed_in:
-            await push(bus.nc, "luolong-police", [report(f"P-{n}", enterprise_id=site) for n, site in enumerate(SITES)],
-                       namespace=bus.ns.prefix)
-            for site in SITES:
-                await officers.stub.OpenRequest(opb.OpenRequestRequest(
-                    enterprise_id=site, source=opb.REQUEST_SOURCE_ENTERPRISE, subject="a permit",
-                    category=opb.REQUEST_CATEGORY_PERMIT, department="Housing Bureau", actor="t"))
-            await records_at(environment, SITES)
-            await signed_in.data("mutation { publishPairingList { number } }", OFFICE)
-            yield signed_in
+    signed_in, officers, environment = whole_city
+    await push(bus.nc, "luolong-police", [report(f"P-{n}", enterprise_id=site) for n, site in enumerate(SITES)],
+               namespace=bus.ns.prefix)
+    for site in SITES:
+        await officers.stub.OpenRequest(opb.OpenRequestRequest(
+            enterprise_id=site, source=opb.REQUEST_SOURCE_ENTERPRISE, subject="a permit",
+            category=opb.REQUEST_CATEGORY_PERMIT, department="Housing Bureau", actor="t"))
+    await records_at(environment, SITES)
+    await signed_in.data("mutation { publishPairingList { number } }", OFFICE)
+    return signed_in
 
 
 def page_query(field: str, key: str) -> str:
