@@ -1,10 +1,11 @@
 """Integration with the contacts registry: a county's requests are those of the enterprises that lie in it (item 9),
-and their clocks' warnings say so."""
+and their clocks' warnings say so, as do those of its officers' pledges and supervision items, its projects'
+procedures and the non-approval reports on its requests and procedures."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,7 +13,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from mesh.contacts.v1 import contacts_pb2 as cpb
 from mesh.officers.v1 import officers_pb2 as pb
-from mesh_officers.testing import MovableClock, RunningOfficers, officers_service
+from mesh_officers.territory import Territories, clock_data
+from mesh_officers.testing import CITY, MovableClock, RunningOfficers, officers_service, person
 from meshlib import deadlines
 from meshlib.bus import Bus
 from meshlib.testing.plugin import settings_for
@@ -21,6 +23,7 @@ from meshlib.testing.streams import read_stream
 
 contacts_testing = pytest.importorskip("mesh_contacts.testing")
 contacts_settings = pytest.importorskip("mesh_contacts.settings")
+contacts_messages = pytest.importorskip("mesh_contacts.messages")
 
 LUOLONG, JIANXI = "410311", "410305"
 Linked = tuple[Any, RunningOfficers]
@@ -119,3 +122,139 @@ async def test_a_requests_clocks_carry_its_county_into_their_warnings_and_move_w
     # A request of an enterprise the service has not heard of: its clock has no county (city-wide users only).
     unknown = await o.OpenRequest(ask("ent-unknown", "a permit"))
     assert await counties(unknown.id) == {"request-completion": None}
+
+
+DAY, SECOND = timedelta(days=1), timedelta(seconds=1)
+Subjects = list[tuple[str, str]]
+"""(subject type, subject id) of clocks' subjects."""
+
+
+def ts(value: datetime) -> Timestamp:
+    t = Timestamp()
+    t.FromDatetime(value)
+    return t
+
+
+async def clocks_of_every_kind(o: Any, clock: MovableClock, enterprise_id: str, project_id: str) -> Subjects:
+    """Something of the enterprise on each clock kind that is not a request's: an officer serving it with a pledge
+    and a supervision item (item 6), its lead-handled project with a procedure (item 8), and a non-approval report
+    on one of its requests and one on the procedure (item 14)."""
+    due = ts(clock.now + 30 * DAY)
+    officer = await o.DispatchOfficer(pb.DispatchOfficerRequest(
+        officer=person("p-wang", "Wang Lei", "Commerce Bureau", pb.RANK_DEPARTMENT_LEADER),
+        target_kind=pb.TARGET_KIND_ENTERPRISE, target_id=enterprise_id, enterprise_id=enterprise_id, office=CITY,
+        basis=pb.DispatchBasis(enterprise_ask=pb.EnterpriseAsk(contact="CEO", asked_at=ts(clock.now - DAY))),
+        actor="t"))
+    await o.AddGroupMembers(pb.AddGroupMembersRequest(officer_id=officer.id, proposal="land questions",
+                                                      members=[person("p-zhao", "Zhao Min", "Land Bureau")], actor="t"))
+    pledge = await o.FilePledge(pb.FilePledgeRequest(officer_id=officer.id, commitments="answer within 2 days",
+                                                     due_at=due, actor="t"))
+    item = await o.OpenSupervision(pb.OpenSupervisionRequest(officer_id=officer.id, task="land questions", due_at=due,
+                                                             actor="t"))
+    await o.StartLeadHandling(pb.StartLeadHandlingRequest(
+        project_id=project_id, enterprise_id=enterprise_id, office=CITY, actor="t",
+        facts=pb.ProjectFacts(sector=pb.SECTOR_INDUSTRIAL, investment_fen=100_000_000 * 100,
+                              key_level=pb.KEY_LEVEL_NONE, fits_industrial_policy=True)))
+    await o.OpenProcedure(pb.OpenProcedureRequest(project_id=project_id, kind=pb.PROCEDURE_KIND_LAND,
+                                                  department="Natural Resources Bureau", due_at=due))
+    procedure = f"{project_id}/land"
+    request = await o.OpenRequest(ask(enterprise_id, "construction permit for plant 2"))
+    reports = [await o.ReportNonApproval(pb.ReportNonApprovalRequest(
+        subject_kind=kind, subject_id=subject, agency="Natural Resources Bureau",
+        kind=pb.NON_APPROVAL_KIND_NOT_APPROVED, handler="clerk", reasons="quota exhausted", suggestion="next batch",
+        actor="t"))
+        for kind, subject in ((pb.SUBJECT_KIND_REQUEST, request.id), (pb.SUBJECT_KIND_PROCEDURE, procedure))]
+    return [("pledge", pledge.id), ("supervision", item.id), ("procedure", procedure),
+            *(("non_approval", r.id) for r in reports)]
+
+
+async def counties(officers: RunningOfficers, subjects: Subjects) -> dict[str, str | None]:
+    """Clock id -> the county its data carries (None: none), for every clock of the subjects."""
+    clocks = officers.runtime.db[deadlines.COLLECTION]
+    return {d["_id"]: d["data"].get("county_code")
+            for subject_type, subject_id in subjects
+            async for d in clocks.find({"subject_type": subject_type, "subject_id": subject_id})}
+
+
+def kinds(placed: dict[str, str | None]) -> list[str]:
+    return sorted(clock_id.split(":")[0] for clock_id in placed)
+
+
+FIRST_CLOCKS = ["non-approval", "non-approval", "pledge", "procedure", "supervision"]
+
+
+async def test_officers_projects_and_non_approvals_clocks_carry_their_enterprises_county_and_move_with_it(
+    linked: Linked, clock: MovableClock
+) -> None:
+    contacts, officers = linked
+    c, o = contacts.stub, officers.stub
+    bearings_input = contacts_testing.enterprise(1, "Heluo Bearings", township="410311010")
+    bearings = await c.RegisterEnterprise(cpb.RegisterEnterpriseRequest(enterprise=bearings_input, actor="t"))
+    await eventually(lambda: Territories(officers.runtime.db).of(bearings.id), what="the registry's event")
+    subjects = await clocks_of_every_kind(o, clock, bearings.id, "prj-bearings")
+    # The service knows where the enterprise lies: each clock is written in its county.
+    placed = await counties(officers, subjects)
+    assert kinds(placed) == FIRST_CLOCKS and set(placed.values()) == {LUOLONG}
+    # The deputy head confirms the report on the request: the head's clock is the county's too.
+    on_request = subjects[3][1]
+    await o.DecideNonApproval(pb.DecideNonApprovalRequest(
+        non_approval_id=on_request, level=pb.APPROVAL_LEVEL_DEPUTY_HEAD, approve=False, decided_by="deputy Zhou",
+        reasons="a legal minimum", suggestion="redesign", actor="t"))
+    placed = await counties(officers, subjects)
+    assert f"non-approval:{on_request}:head" in placed and set(placed.values()) == {LUOLONG}
+
+    # The registry moves the enterprise: every clock on something of it moves with it.
+    bearings_input.territory.CopyFrom(contacts_testing.territory("410305008"))
+    await c.UpdateEnterprise(cpb.UpdateEnterpriseRequest(id=bearings.id, enterprise=bearings_input, actor="t"))
+
+    async def all_in(county: str, count: int) -> bool:
+        now = await counties(officers, subjects)
+        return len(now) == count and set(now.values()) == {county}
+
+    await eventually(lambda: all_in(JIANXI, 6), what="the six clocks in Jianxi")
+    # Both reports' deadlines pass: each goes up a level by itself, on a clock in the county it lies in now.
+    clock.now += 3 * DAY + SECOND
+    await eventually(lambda: all_in(JIANXI, 8), what="the eight clocks in Jianxi")
+    assert kinds(await counties(officers, subjects)) == sorted([*FIRST_CLOCKS, "non-approval", "non-approval",
+                                                                 "non-approval"])
+
+
+async def test_clocks_of_an_enterprise_not_heard_of_yet_are_placed_by_the_registrys_event(
+    linked: Linked, clock: MovableClock
+) -> None:
+    contacts, officers = linked
+    subjects = await clocks_of_every_kind(officers.stub, clock, "ent-later", "prj-later")
+    # No county yet: city-wide users only.
+    placed = await counties(officers, subjects)
+    assert kinds(placed) == FIRST_CLOCKS and set(placed.values()) == {None}
+
+    mining = contacts_testing.enterprise(2, "Zhongyuan Mining", township="410305008")
+    await contacts.contacts.register_enterprise(contacts_messages.enterprise_in(mining), "t", id="ent-later")
+
+    async def placed_in_jianxi() -> bool:
+        now = await counties(officers, subjects)
+        return len(now) == len(FIRST_CLOCKS) and set(now.values()) == {JIANXI}
+
+    await eventually(placed_in_jianxi)
+
+
+async def test_a_clock_written_from_a_territory_read_before_a_move_is_placed_again(
+    officers: RunningOfficers, clock: MovableClock
+) -> None:
+    territories = Territories(officers.runtime.db)
+    store = deadlines.DeadlineStore(officers.runtime.db)
+    await territories.follow("ent-r", {"county_code": LUOLONG}, 1)
+    read = await territories.of("ent-r")  # a pledge is filed: the enterprise's territory is read
+    await territories.follow("ent-r", {"county_code": JIANXI}, 2)  # the move, before the pledge's clock exists
+    await store.set(deadlines.Deadline("pledge:plg-r", "pledge", "pledge", "plg-r", "officer:off-r",
+                                       clock.now + DAY, "Item 6", data=clock_data(read)))
+
+    async def county() -> str | None:
+        doc = await store.get("pledge:plg-r")
+        assert doc is not None
+        code: str | None = doc["data"].get("county_code")
+        return code
+
+    assert await county() == LUOLONG
+    await territories.settle_clocks("pledge", ["plg-r"], read, lambda: territories.of("ent-r"))
+    assert await county() == JIANXI

@@ -1,4 +1,4 @@
-"""Where each enterprise lies, followed from the contacts registry, and carried by its requests (item 9).
+"""Where each enterprise lies, followed from the contacts registry, and carried by its requests and clocks (item 9).
 
 Item 9 (territorial management) makes the county where an enterprise lies responsible for it, so a
 county-level user sees the requests of the enterprises in their county. The registry is the contacts
@@ -11,20 +11,32 @@ the enterprise.
 A request opened before this service has heard of its enterprise has no territory until the event
 arrives; :meth:`Territories.settle` closes the race between the two.
 
-The request's clocks (completion, agreed answer, hand-over acceptance) carry its county too, as
-``county_code`` in their deadline ``data`` (:func:`clock_data`), so their warnings and breaches reach the
-county's users (the gateway's subscriptions place a deadline by that field); they move with the request.
-A clock of a request with no county yet has none, and is seen by city-wide users only.
+Every clock of the service carries the county its subject lies in, as ``county_code`` in its deadline
+``data`` (:func:`clock_data`), so its warnings and breaches reach the county's users (the gateway's
+subscriptions place a deadline by that field):
+
+- a request's clocks (completion, agreed answer, hand-over acceptance): the request's ``territory``;
+- a pledge's and a supervision item's (item 6): the county of the enterprise its officer serves;
+- a procedure's (item 8): the county of the enterprise that owns the project;
+- each level clock of a non-approval report (item 14): its subject's, a request's own ``territory`` or
+  a procedure's project's enterprise's.
+
+These clocks move with the enterprise (:meth:`Territories.follow`). A clock written from a territory
+read a moment before is placed again if the enterprise moved in between (:meth:`Territories.settle_clocks`).
+A clock whose subject's county is not known yet has none, and is seen by city-wide users only until the
+registry's event places it. (A county service centre's monthly-report clock, item 7, carries the
+centre's county: see :mod:`mesh_officers.workflows.agency`.)
 """
 
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Awaitable, Callable, Sequence
 
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
-from mesh_officers.repository import REQUESTS
+from mesh_officers.repository import NON_APPROVALS, OFFICERS, PLEDGES, PROJECTS, REQUESTS, SUPERVISION
 from meshlib import deadlines
 from meshlib.mongo import Document
 
@@ -34,6 +46,9 @@ ENTERPRISES = "enterprise_territories"
 COUNTY = "territory.county_code"
 """The field a county filter matches on a request (indexed with the list's order: ``by_county``)."""
 
+Where = Callable[[], Awaitable[Document | None]]
+"""Reads where a clock's subject lies now (its territory; None while none is known)."""
+
 
 def county_of(territory: Document | None) -> str | None:
     """The county code of a stored territory; None when there is none (yet)."""
@@ -41,7 +56,7 @@ def county_of(territory: Document | None) -> str | None:
 
 
 def clock_data(territory: Document | None) -> dict[str, str]:
-    """Item 9: what a request's clock carries in its ``data`` to be its county's: nothing while none is known."""
+    """Item 9: what a clock carries in its ``data`` to be its county's: nothing while none is known."""
     return deadlines.county_data(county_of(territory))
 
 
@@ -49,6 +64,11 @@ class Territories:
     def __init__(self, db: AsyncDatabase[Document]) -> None:
         self._copies = db[ENTERPRISES]
         self._requests = db[REQUESTS]
+        self._officers = db[OFFICERS]
+        self._pledges = db[PLEDGES]
+        self._supervision = db[SUPERVISION]
+        self._projects = db[PROJECTS]
+        self._non_approvals = db[NON_APPROVALS]
         self._clocks = deadlines.DeadlineStore(db)
 
     async def of(self, enterprise_id: str) -> Document | None:
@@ -56,11 +76,22 @@ class Territories:
         doc = await self._copies.find_one({"_id": enterprise_id})
         return None if doc is None else dict(doc["territory"])
 
+    async def of_request(self, request_id: str) -> Document | None:
+        """Item 9: the territory a request carries; None if it has none (yet) or does not exist."""
+        doc = await self._requests.find_one({"_id": request_id}, {"territory": 1})
+        territory = None if doc is None else doc.get("territory")
+        return None if territory is None else dict(territory)
+
+    async def of_project(self, project_id: str) -> Document | None:
+        """Item 9: the territory of the enterprise that owns a lead-handled project; None if not known."""
+        doc = await self._projects.find_one({"_id": project_id}, {"enterprise_id": 1})
+        return None if doc is None else await self.of(doc["enterprise_id"])
+
     async def follow(self, enterprise_id: str, territory: Document, version: int) -> None:
-        """Keep the registry's newest territory of the enterprise, and move its requests there.
+        """Keep the registry's newest territory of the enterprise, and move its requests and clocks there.
 
         An event older than the copy (a redelivery, or out of order) changes nothing but still
-        re-applies the copy to the requests, so a crash between the two writes is repaired.
+        re-applies the copy to the requests and clocks, so a crash between the writes is repaired.
         """
         with contextlib.suppress(DuplicateKeyError):  # the copy is as new or newer
             await self._copies.update_one({"_id": enterprise_id, "version": {"$lt": version}},
@@ -69,8 +100,39 @@ class Territories:
         if current is not None:
             await self._requests.update_many({"enterprise_id": enterprise_id, "territory": {"$ne": current}},
                                              {"$set": {"territory": current}})
-            ids = [d["_id"] async for d in self._requests.find({"enterprise_id": enterprise_id}, {"_id": 1})]
-            await self.place_clocks(ids, current)
+            await self._place_everything_of(enterprise_id, current)
+
+    async def _place_everything_of(self, enterprise_id: str, territory: Document) -> None:
+        """Item 9: every clock on something of the enterprise, in the county of ``territory``.
+
+        Its requests' clocks; its officers' pledges and supervision items (item 6); its projects'
+        procedures (item 8); the non-approval reports on those requests and procedures (item 14). Each
+        query goes through an index: requests, officers and projects ``by_enterprise``, pledges and
+        supervision ``by_officer``, non-approvals ``by_subject``, clocks ``by_subject``.
+        Runs after the requests carry ``territory``, so a report on a request that reads its territory
+        before that write is written before these reads find it, or reads the new one again after
+        (:meth:`settle_clocks`).
+        """
+        county = county_of(territory)
+        if county is None:
+            return
+        of_enterprise: Document = {"enterprise_id": enterprise_id}
+        requests = [d["_id"] async for d in self._requests.find(of_enterprise, {"_id": 1})]
+        await self._clocks.place("request", requests, county)
+        officers = [d["_id"] async for d in self._officers.find(of_enterprise, {"_id": 1})]
+        if officers:
+            of_officers: Document = {"officer_id": {"$in": officers}}
+            pledges = [d["_id"] async for d in self._pledges.find(of_officers, {"_id": 1})]
+            await self._clocks.place("pledge", pledges, county)
+            items = [d["_id"] async for d in self._supervision.find(of_officers, {"_id": 1})]
+            await self._clocks.place("supervision", items, county)
+        procedures = [p["id"] async for d in self._projects.find(of_enterprise, {"procedures": 1})
+                      for p in (d.get("procedures") or {}).values()]
+        await self._clocks.place("procedure", procedures, county)
+        subjects = requests + procedures
+        if subjects:
+            reports = [d["_id"] async for d in self._non_approvals.find({"subject_id": {"$in": subjects}}, {"_id": 1})]
+            await self._clocks.place("non_approval", reports, county)
 
     async def settle(self, request_id: str, enterprise_id: str, written: Document | None) -> None:
         """After a request is stored with ``written``: give it the copy's territory if that differs.
@@ -83,6 +145,18 @@ class Territories:
             await self._requests.update_one({"_id": request_id, "territory": {"$ne": current}},
                                             {"$set": {"territory": current}})
             await self.place_clocks([request_id], current)
+
+    async def settle_clocks(self, subject_type: str, subject_ids: Sequence[str], written: Document | None,
+                            where: Where) -> None:
+        """Item 9: after clocks of the subjects are written carrying the county of ``written``, place them where
+        ``where`` says the subjects lie now, if that is another county.
+
+        ``written`` was read a moment before the write; a move that arrived in between placed the clocks that
+        existed then, not these. Reading again after the write catches it, as :meth:`settle` does for a request.
+        """
+        current = await where()
+        if current is not None and county_of(current) != county_of(written):
+            await self._clocks.place(subject_type, subject_ids, county_of(current))
 
     async def place_clocks(self, request_ids: list[str], territory: Document | None) -> None:
         """Give the requests' clocks the county of ``territory`` (item 9), where they carry another.

@@ -1,4 +1,8 @@
-"""Non-approval reports climbing the chain one level at a time, each level on a clock (item 14)."""
+"""Non-approval reports climbing the chain one level at a time, each level on a clock (item 14).
+
+Each level's clock carries the county its report's subject lies in (item 9, see :mod:`mesh_officers.territory`):
+a request's own ``territory``, a procedure's project's owner's.
+"""
 
 from __future__ import annotations
 
@@ -21,6 +25,7 @@ from mesh_officers.repository import (
     SetClock,
     StopClock,
 )
+from mesh_officers.territory import Territories, clock_data
 from mesh_officers.workflows._docs import new_id, warn_at
 from meshlib.deadlines import Deadline
 from meshlib.errors import NotFound, Refused
@@ -70,9 +75,15 @@ class NonApprovalDesk:
         self._repo = repo
         self._limits = level_limits
         self._warn_fraction = warn_fraction
+        self._territories = Territories(repo.db)
 
-    def _clock(self, non_approval_id: str, agency: str, level: Level, start: datetime) -> Deadline:
-        """Item 14: the level has a deadline to act; when it passes, the report goes up by itself."""
+    def _clock(
+        self, non_approval_id: str, agency: str, level: Level, start: datetime, territory: Document | None
+    ) -> Deadline:
+        """Item 14: the level has a deadline to act; when it passes, the report goes up by itself.
+
+        Item 9: it carries the county of ``territory``, where the report's subject lies.
+        """
         due = start + self._limits[level]
         up = rules.above(level)
         return Deadline(
@@ -85,10 +96,12 @@ class NonApprovalDesk:
             CLAUSE,
             warn_at=warn_at(start, due, self._warn_fraction),
             escalate_to=up.value if up else None,
-            data={"non_approval_id": non_approval_id, "level": level.value},
+            data={"non_approval_id": non_approval_id, "level": level.value, **clock_data(territory)},
         )
 
-    def _change(self, doc: Document, t: Transition, now: datetime, *, auto: bool) -> Change:
+    def _change(
+        self, doc: Document, t: Transition, now: datetime, territory: Document | None, *, auto: bool
+    ) -> Change:
         nid, agency = doc["_id"], doc["agency"]
         before = Level(doc["level"])
         new = t.chain
@@ -118,7 +131,7 @@ class NonApprovalDesk:
                     )
                 )
         if new.state is State.PENDING and new.level is not before:
-            clocks.append(SetClock(self._clock(nid, agency, new.level, now)))
+            clocks.append(SetClock(self._clock(nid, agency, new.level, now, territory)))
             emit.append(
                 Emit(
                     "officers.nonapproval.escalated",
@@ -136,26 +149,47 @@ class NonApprovalDesk:
             )
         return Change(set=set_, push=push, emit=emit, clocks=clocks)
 
-    async def _check_subject(self, kind: SubjectKind, subject_id: str) -> None:
+    async def _where(self, subject_kind: str, subject_id: str) -> Document | None:
+        """Item 9: where a report's subject lies now: a request's own territory, a procedure's project's owner's."""
+        if subject_kind == SubjectKind.REQUEST.value:
+            return await self._territories.of_request(subject_id)
+        return await self._territories.of_project(subject_id.rpartition("/")[0])
+
+    async def _where_report(self, non_approval_id: str) -> Document | None:
+        """Item 9: where the report's subject lies (None also when there is no such report)."""
+        doc = await self._repo.get(NON_APPROVALS, non_approval_id)
+        return None if doc is None else await self._where(doc["subject_kind"], doc["subject_id"])
+
+    async def _settle(self, doc: Document, written: Document | None) -> Document:
+        """Item 9: the report just written with its level clock, its clocks in the county where its subject lies
+        now (the subject may have moved since ``written`` was read)."""
+        await self._territories.settle_clocks("non_approval", [doc["_id"]], written,
+                                              lambda: self._where(doc["subject_kind"], doc["subject_id"]))
+        return doc
+
+    async def _check_subject(self, kind: SubjectKind, subject_id: str) -> Document | None:
+        """That the subject exists and may be reported on; returns where it lies (item 9)."""
         if kind is SubjectKind.REQUEST:
             doc = await self._repo.get(REQUESTS, subject_id)
             if doc is None:
                 raise NotFound(f"no request {subject_id!r}", rule="request-exists", field="subject_id")
             if doc["state"] == RequestState.COMPLETED.value:
                 raise Refused("the request is completed", rule="request-open", item=rules.ITEM, field="subject_id")
-            return
+            territory = doc.get("territory")
+            return None if territory is None else dict(territory)
         project_id, _, procedure = subject_id.rpartition("/")
         project = await self._repo.get(PROJECTS, project_id) if project_id else None
         try:
             known = project is not None and ProcedureKind(procedure).value in project["procedures"]
         except ValueError:
             known = False
-        if not known:
+        if not known or project is None:
             raise NotFound(
                 f'no tracked procedure {subject_id!r} ("<project id>/<kind>")',
                 rule="procedure-exists",
                 field="subject_id",
             )
+        return await self._territories.of(project["enterprise_id"])
 
     async def report(
         self,
@@ -171,7 +205,7 @@ class NonApprovalDesk:
         """Item 14: the section reports the non-approval in writing, up to the agency's deputy head."""
         now = self._repo.now()
         agency = require_text(agency, "agency", max_length=200, item=rules.ITEM)
-        await self._check_subject(subject_kind, subject_id)
+        territory = await self._check_subject(subject_kind, subject_id)
         t = rules.report(handler, reasons, suggestion, now)
         nid = new_id("na")
         doc = {
@@ -188,7 +222,7 @@ class NonApprovalDesk:
             "reported_at": now,
             "reported_by": actor,
         }
-        return await self._repo.insert(
+        stored = await self._repo.insert(
             NON_APPROVALS,
             doc,
             Change(
@@ -205,9 +239,10 @@ class NonApprovalDesk:
                         },
                     )
                 ],
-                clocks=[SetClock(self._clock(nid, agency, t.chain.level, now))],
+                clocks=[SetClock(self._clock(nid, agency, t.chain.level, now, territory))],
             ),
         )
+        return await self._settle(stored, territory)
 
     async def decide(
         self,
@@ -221,22 +256,27 @@ class NonApprovalDesk:
     ) -> Document:
         """Item 14: the awaited level approves after all, or confirms and passes the report up."""
         now = self._repo.now()
+        territory = await self._where_report(non_approval_id)
 
         def decide(doc: Document) -> Change:
             t = rules.decide(chain_of(doc), level, approve, decided_by, reasons, suggestion, now)
-            return self._change(doc, t, now, auto=False)
+            return self._change(doc, t, now, territory, auto=False)
 
-        return await self._repo.mutate(NON_APPROVALS, non_approval_id, decide, what="non-approval")
+        return await self._settle(
+            await self._repo.mutate(NON_APPROVALS, non_approval_id, decide, what="non-approval"), territory
+        )
 
     async def on_level_clock(self, non_approval_id: str, level: Level) -> None:
         """The level's deadline passed: escalate automatically (a repeat finds nothing to do)."""
         now = self._repo.now()
+        territory = await self._where_report(non_approval_id)
 
         def decide(doc: Document) -> Change | None:
             t = rules.lapse(chain_of(doc), level, now)
-            return None if t is None else self._change(doc, t, now, auto=True)
+            return None if t is None else self._change(doc, t, now, territory, auto=True)
 
         try:
-            await self._repo.mutate(NON_APPROVALS, non_approval_id, decide, what="non-approval")
+            await self._settle(await self._repo.mutate(NON_APPROVALS, non_approval_id, decide, what="non-approval"),
+                               territory)
         except NotFound:
             return

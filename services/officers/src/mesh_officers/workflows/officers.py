@@ -31,6 +31,7 @@ from mesh_officers.repository import (
     SetClock,
     StopClock,
 )
+from mesh_officers.territory import Territories, clock_data
 from mesh_officers.workflows._docs import new_id, person_doc, warn_at
 from meshlib.deadlines import Deadline
 from meshlib.errors import InvalidArgument, NotFound, Refused
@@ -51,6 +52,7 @@ def _basis_doc(basis: DispatchBasis) -> Document:
 class OfficerDesk:
     def __init__(self, repo: Repository) -> None:
         self._repo = repo
+        self._territories = Territories(repo.db)
 
     async def dispatch(
         self,
@@ -164,12 +166,20 @@ class OfficerDesk:
             raise NotFound(f"no officer with id {officer_id!r}", rule="officer-exists", field="officer_id")
         return doc
 
+    async def _settle(self, subject_type: str, subject_id: str, enterprise_id: str, written: Document | None) -> None:
+        """Item 9: the clock of a pledge or supervision item just stored, in the county where the officer's
+        enterprise lies now (it may have moved since ``written`` was read)."""
+        await self._territories.settle_clocks(subject_type, [subject_id], written,
+                                              lambda: self._territories.of(enterprise_id))
+
     async def file_pledge(self, officer_id: str, commitments: str, due_at: datetime, actor: str) -> Document:
         """Item 6: the working group pledges to the optimisation office of its level."""
         now = self._repo.now()
         officer = await self._officer(officer_id)
         text = rules.check_pledge(len(active_members(officer)), commitments, due_at, now)
         pledge_id = new_id("plg")
+        # Item 9: the pledge's clock is the county's where the officer's enterprise lies (see mesh_officers.territory).
+        territory = await self._territories.of(officer["enterprise_id"])
         doc = {
             "_id": pledge_id,
             "officer_id": officer_id,
@@ -193,8 +203,9 @@ class OfficerDesk:
             CLAUSE,
             warn_at=warn_at(now, due_at),
             escalate_to=f"optimisation-office:{officer['office']}",
+            data=clock_data(territory),
         )
-        return await self._repo.insert(
+        stored = await self._repo.insert(
             PLEDGES,
             doc,
             Change(
@@ -212,6 +223,8 @@ class OfficerDesk:
                 clocks=[SetClock(clock)],
             ),
         )
+        await self._settle("pledge", pledge_id, officer["enterprise_id"], territory)
+        return stored
 
     async def assess_pledge(self, pledge_id: str, kept: bool, finding: str, actor: str) -> Document:
         """Item 6: the office records whether the pledge was kept."""
@@ -244,6 +257,8 @@ class OfficerDesk:
                 "the supervised task is due in the future", rule="future-date", item=rules.ITEM, field="due_at"
             )
         item_id = new_id("sup")
+        # Item 9: the item's clock is the county's where the officer's enterprise lies (see mesh_officers.territory).
+        territory = await self._territories.of(officer["enterprise_id"])
         doc = {
             "_id": item_id,
             "officer_id": officer_id,
@@ -267,8 +282,9 @@ class OfficerDesk:
             CLAUSE,
             warn_at=warn_at(now, due_at),
             escalate_to=f"optimisation-office:{officer['office']}",
+            data=clock_data(territory),
         )
-        return await self._repo.insert(
+        stored = await self._repo.insert(
             SUPERVISION,
             doc,
             Change(
@@ -281,6 +297,8 @@ class OfficerDesk:
                 clocks=[SetClock(clock)],
             ),
         )
+        await self._settle("supervision", item_id, officer["enterprise_id"], territory)
+        return stored
 
     async def close_supervision(self, item_id: str, finding: Finding, note: str, actor: str) -> Document:
         now = self._repo.now()

@@ -28,6 +28,7 @@ from mesh_officers.repository import (
     SetClock,
     StopClock,
 )
+from mesh_officers.territory import Territories, clock_data
 from mesh_officers.workflows._docs import non_approval_of, person_doc, warn_at
 from meshlib.deadlines import Deadline
 from meshlib.errors import AlreadyExists, InvalidArgument, NotFound
@@ -54,6 +55,7 @@ class ProjectDesk:
     def __init__(self, repo: Repository, contacts: Contacts) -> None:
         self._repo = repo
         self._contacts = contacts
+        self._territories = Territories(repo.db)
 
     async def start(
         self,
@@ -159,6 +161,8 @@ class ProjectDesk:
             raise InvalidArgument(
                 "a procedure is due in the future", rule="future-date", item=rules.ITEM, field="due_at"
             )
+        # Item 9: the procedure's clock is the county's where the project's owner lies (see mesh_officers.territory).
+        territory = await self._territories.of_project(project_id)
 
         def decide(doc: Document) -> Change:
             if kind.value in doc["procedures"]:
@@ -189,6 +193,7 @@ class ProjectDesk:
                 CLAUSE,
                 warn_at=warn_at(now, due_at),
                 escalate_to=f"optimisation-office:{doc['office']}",
+                data=clock_data(territory),
             )
             return Change(
                 set={f"procedures.{kind.value}": entry},
@@ -207,7 +212,11 @@ class ProjectDesk:
                 clocks=[SetClock(clock)],
             )
 
-        return await self._repo.mutate(PROJECTS, project_id, decide, what="lead-handled project")
+        stored = await self._repo.mutate(PROJECTS, project_id, decide, what="lead-handled project")
+        owner = stored["enterprise_id"]
+        await self._territories.settle_clocks("procedure", [procedure_id(project_id, kind)], territory,
+                                              lambda: self._territories.of(owner))
+        return stored
 
     async def update_procedure(
         self, project_id: str, kind: ProcedureKind, status: ProcedureStatus, note: str, actor: str
