@@ -144,3 +144,36 @@ async def test_place_gives_a_subjects_clocks_its_county_and_leaves_other_subject
     assert by_id == {"a1": {"county_code": "410311"}, "a2": {"county_code": "410311"},
                      "b1": {"county_code": "410305"}}
     assert deadlines.county_data(None) == {}
+
+
+async def test_place_unplaced_places_the_clocks_that_can_still_fire_once(mongo_db: Any) -> None:
+    store = DeadlineStore(mongo_db)
+    clocks = mongo_db[deadlines.COLLECTION]
+    # Written without a county (by an older version): pending, warned, breached with its event still owed (it is
+    # re-published), and met, cancelled, breached and published (none fires again); one of a subject whose county is
+    # not known; one of another subject type; and one already placed.
+    states = {"pending": (deadlines.PENDING, None), "warned": (deadlines.WARNED, None),
+              "owed": (deadlines.BREACHED, deadlines.BREACHED), "met": (deadlines.MET, None),
+              "cancelled": (deadlines.CANCELLED, None), "breached": (deadlines.BREACHED, None)}
+    for name, (state, owed) in states.items():
+        await store.set(Deadline(name, "k", "case", f"c-{name}", "unit", DUE, "Item 9"))
+        await clocks.update_one({"_id": name}, {"$set": {"state": state, "pending_event": owed}})
+    await store.set(Deadline("unknown", "k", "case", "c-unknown", "unit", DUE, "Item 9"))
+    await store.set(Deadline("other", "k", "report", "c-pending", "unit", DUE, "Item 7"))
+    await store.set(Deadline("placed", "k", "case", "c-placed", "unit", DUE, "Item 9",
+                             data=deadlines.county_data("410305")))
+    asked: list[tuple[str, str]] = []
+
+    async def county_of(subject_type: str, subject_id: str) -> str | None:
+        asked.append((subject_type, subject_id))
+        return None if subject_id == "c-unknown" else "410311"
+
+    assert await store.place_unplaced(["case"], county_of) == 3
+    assert sorted(asked) == [("case", "c-owed"), ("case", "c-pending"), ("case", "c-unknown"), ("case", "c-warned")]
+    counties = {d["_id"]: d["data"].get("county_code") async for d in clocks.find()}
+    assert counties == {"pending": "410311", "warned": "410311", "owed": "410311", "met": None, "cancelled": None,
+                        "breached": None, "unknown": None, "other": None, "placed": "410305"}
+    # Again: only the clock whose county is still unknown is looked at, and nothing is placed.
+    asked.clear()
+    assert await store.place_unplaced(["case"], county_of) == 0
+    assert asked == [("case", "c-unknown")]

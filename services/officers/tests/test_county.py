@@ -4,6 +4,7 @@ procedures and the non-approval reports on its requests and procedures."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
@@ -15,6 +16,7 @@ from mesh.contacts.v1 import contacts_pb2 as cpb
 from mesh.officers.v1 import officers_pb2 as pb
 from mesh_officers.territory import Territories, clock_data
 from mesh_officers.testing import CITY, MovableClock, RunningOfficers, officers_service, person
+from mesh_officers.workflows.requests import answer_clock_id, completion_clock_id, handover_clock_id
 from meshlib import deadlines
 from meshlib.bus import Bus
 from meshlib.testing.plugin import settings_for
@@ -258,3 +260,73 @@ async def test_a_clock_written_from_a_territory_read_before_a_move_is_placed_aga
     assert await county() == LUOLONG
     await territories.settle_clocks("pledge", ["plg-r"], read, lambda: territories.of("ent-r"))
     assert await county() == JIANXI
+
+
+async def test_clocks_an_older_version_wrote_without_a_county_are_placed_at_start_up(
+    linked: Linked, clock: MovableClock, mesh_env: dict[str, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    contacts, officers = linked
+    c, o = contacts.stub, officers.stub
+    bearings = await c.RegisterEnterprise(cpb.RegisterEnterpriseRequest(
+        enterprise=contacts_testing.enterprise(1, "Heluo Bearings", township="410311010"), actor="t"))
+    await eventually(lambda: Territories(officers.runtime.db).of(bearings.id), what="the registry's event")
+    subjects = await clocks_of_every_kind(o, clock, bearings.id, "prj-bearings")
+    # A request whose hand-over was accepted: its completion clock runs on, its hand-over clock is met and the
+    # answer deadline the hander agreed is cancelled.
+    request = await o.OpenRequest(ask(bearings.id, "site office permit"))
+    await o.AgreeAnswerDeadline(pb.AgreeAnswerDeadlineRequest(
+        request_id=request.id, department="Housing Bureau", answer_by=ts(clock.now + 2 * DAY), actor="t"))
+    handed = await o.HandOver(pb.HandOverRequest(request_id=request.id, from_department="Housing Bureau",
+                                                 to_department="Natural Resources Bureau", reason="land", actor="t"))
+    await o.AcceptHandOver(pb.AcceptHandOverRequest(request_id=request.id, department="Natural Resources Bureau",
+                                                    actor="t"))
+    [report] = (await o.BatchGetNonApprovals(pb.BatchGetNonApprovalsRequest(ids=[subjects[3][1]]))).non_approvals
+    reported_on = report.subject_id  # the request the first report is on
+    subjects += [("request", request.id), ("request", reported_on)]
+    # Something of an enterprise the service has not heard of, on each kind of clock.
+    unknown = await clocks_of_every_kind(o, clock, "ent-unknown", "prj-unknown")
+    # The clocks as an older version wrote them: without a county.
+    clocks = officers.runtime.db[deadlines.COLLECTION]
+    await clocks.update_many({}, {"$unset": {deadlines.CLOCK_COUNTY: ""}})
+    assert set((await counties(officers, subjects + unknown)).values()) == {None}
+
+    # The upgraded service starts (another instance on the same database): before its scanner runs, it places the
+    # clocks that can still warn or breach where their subject lies.
+    with caplog.at_level(logging.INFO, logger="mesh_officers.service"):
+        async with officers_service(mesh_env, clock, CONTACTS_GRPC_TARGET=officers.runtime.settings.contacts_target):
+            pass
+    placed = await counties(officers, subjects)
+    stopped = {handover_clock_id(request.id, handed.hand_overs[0].seq), answer_clock_id(request.id)}
+    assert {k: v for k, v in placed.items() if k in stopped} == dict.fromkeys(stopped)  # met, cancelled: left alone
+    running = {k: v for k, v in placed.items() if k not in stopped}
+    assert kinds(running) == sorted([*FIRST_CLOCKS, "request-completion", "request-completion"])
+    assert {completion_clock_id(request.id), completion_clock_id(reported_on)} <= set(running)
+    assert set(running.values()) == {LUOLONG}
+    assert f"placed {len(running)} running clocks" in caplog.text
+    # The enterprise the service has not heard of: its clocks stay without a county, for the registry's event.
+    assert set((await counties(officers, unknown)).values()) == {None}
+    # A second run (the next start) finds nothing left to place.
+    assert await Territories(officers.runtime.db).place_unplaced_clocks() == 0
+
+
+async def test_the_first_alerts_after_the_upgrade_carry_the_county_of_clocks_an_older_version_wrote(
+    linked: Linked, clock: MovableClock, mesh_env: dict[str, str], bus: Bus
+) -> None:
+    contacts, officers = linked
+    bearings = await contacts.stub.RegisterEnterprise(cpb.RegisterEnterpriseRequest(
+        enterprise=contacts_testing.enterprise(1, "Heluo Bearings", township="410311010"), actor="t"))
+    await eventually(lambda: Territories(officers.runtime.db).of(bearings.id), what="the registry's event")
+    await clocks_of_every_kind(officers.stub, clock, bearings.id, "prj-bearings")
+    await officers.runtime.db[deadlines.COLLECTION].update_many({}, {"$unset": {deadlines.CLOCK_COUNTY: ""}})
+
+    # The upgraded service starts 25 days on, when the pledge, the supervision item and the procedure (due in 30
+    # days) have warned and the reports' first levels and the request have breached: its scanner's first scan fires
+    # them, after they were placed. (The running instance's clock stands still: nothing is due for it.)
+    later = MovableClock(clock.now + 25 * DAY)
+    async with officers_service(mesh_env, later, CONTACTS_GRPC_TARGET=officers.runtime.settings.contacts_target):
+        warned = await read_stream(bus, "officers.deadline.warning", until=lambda seen: {
+            "pledge", "supervision", "procedure"} <= {e.data["kind"] for e in seen})
+        breached = await read_stream(bus, "officers.deadline.breached", until=lambda seen: len(seen) == 3)
+    assert sorted(e.data["kind"] for e in breached) == ["non-approval-level", "non-approval-level",
+                                                        "request-completion"]
+    assert {e.data["data"].get("county_code") for e in warned + breached} == {LUOLONG}

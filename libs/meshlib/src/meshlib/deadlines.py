@@ -189,6 +189,36 @@ class DeadlineStore:
              CLOCK_COUNTY: {"$ne": county_code}},
             {"$set": {CLOCK_COUNTY: county_code}})
 
+    async def place_unplaced(self, subject_types: Sequence[str],
+                             county_of: Callable[[str, str], Awaitable[str | None]]) -> int:
+        """Item 9: place each clock of ``subject_types`` that carries no county (:data:`CLOCK_COUNTY`) and can still
+        fire an event in the county ``county_of(subject_type, subject_id)`` says its subject lies in now; returns how
+        many were placed.
+
+        Those that can fire: pending or warned (:meth:`claim` moves them on), and any with an event still owed
+        (:meth:`owed_events` re-publishes it whatever the state). A clock whose subject's county is not known stays
+        unplaced. For a service whose older versions wrote clocks without a county: the query asks for those
+        directly, so a second run places nothing. A write matches only clocks still unplaced and live, so one a move
+        placed, or that was stopped, since the read is left as it is.
+        """
+        # No index of its own: on MongoDB each branch of the $or runs on an existing one (state: warn_due, owed
+        # events: events_owed), so the query reads only the clocks that can still fire, not the finished ones.
+        live: Document = {"$or": [{"state": {"$in": [PENDING, WARNED]}}, {"pending_event": {"$type": "string"}}]}
+        unplaced: Document = {"subject_type": {"$in": list(subject_types)}, CLOCK_COUNTY: {"$exists": False}, **live}
+        subjects: dict[tuple[str, str], list[str]] = {}
+        async for d in self._c.find(unplaced, {"subject_type": 1, "subject_id": 1}):
+            subjects.setdefault((d["subject_type"], d["subject_id"]), []).append(d["_id"])
+        counties: dict[str, list[str]] = {}
+        for (subject_type, subject_id), ids in subjects.items():
+            county = await county_of(subject_type, subject_id)
+            if county is not None:
+                counties.setdefault(county, []).extend(ids)
+        placed = 0
+        for county, ids in counties.items():
+            result = await self._c.update_many({**unplaced, "_id": {"$in": ids}}, {"$set": {CLOCK_COUNTY: county}})
+            placed += result.modified_count
+        return placed
+
     async def for_subject(self, subject_type: str, subject_ids: list[str]) -> list[Document]:
         return await self._c.find({"subject_type": subject_type, "subject_id": {"$in": subject_ids}}).to_list(None)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
@@ -31,6 +32,8 @@ from mesh_officers.workflows.projects import ProjectDesk
 from mesh_officers.workflows.requests import RequestDesk
 from meshlib.deadlines import DeadlineScanner, utcnow
 from meshlib.service import Runtime, ServiceSpec
+
+log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
@@ -74,6 +77,9 @@ def wiring(clock: Clock) -> Callable[[Runtime[OfficersSettings]], AbstractAsyncC
             rt.bus.consume(stream=PROBLEMS_STREAM, durable=ENTERPRISES_DURABLE, subjects=ENTERPRISE_EVENTS,
                            handler=EnterpriseFollower(Territories(rt.db)))
         await repo.outbox.sweep()
+        # Item 9: clocks an older version wrote without their subject's county, placed before the scanner fires them.
+        placed = await Territories(rt.db).place_unplaced_clocks()
+        log.info("placed %d running clocks written without a county in their subject's county (item 9)", placed)
         repo.outbox.start()
         scanner.start()
         try:

@@ -26,6 +26,11 @@ read a moment before is placed again if the enterprise moved in between (:meth:`
 A clock whose subject's county is not known yet has none, and is seen by city-wide users only until the
 registry's event places it. (A county service centre's monthly-report clock, item 7, carries the
 centre's county: see :mod:`mesh_officers.workflows.agency`.)
+
+Clocks written by older versions of the service carry no county (a request's before its clocks carried one, the
+others' before theirs did). At start-up, before its deadline scanner runs, the service places those that can still
+warn or breach where their subject lies now (:meth:`Territories.place_unplaced_clocks`), so a county's users get
+the alerts of clocks already running when the city upgrades, not only after the enterprise's next registry event.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from pymongo.asynchronous.database import AsyncDatabase
 from pymongo.errors import DuplicateKeyError
 
+from mesh_officers.domain.nonapproval import SubjectKind
 from mesh_officers.repository import NON_APPROVALS, OFFICERS, PLEDGES, PROJECTS, REQUESTS, SUPERVISION
 from meshlib import deadlines
 from meshlib.mongo import Document
@@ -48,6 +54,10 @@ COUNTY = "territory.county_code"
 
 Where = Callable[[], Awaitable[Document | None]]
 """Reads where a clock's subject lies now (its territory; None while none is known)."""
+
+PLACED_SUBJECTS = ("request", "pledge", "supervision", "procedure", "non_approval")
+"""The subject types of the clocks that carry their subject's county (item 9); the agency-report clock carries its
+centre's, which it has had from the start."""
 
 
 def county_of(territory: Document | None) -> str | None:
@@ -86,6 +96,48 @@ class Territories:
         """Item 9: the territory of the enterprise that owns a lead-handled project; None if not known."""
         doc = await self._projects.find_one({"_id": project_id}, {"enterprise_id": 1})
         return None if doc is None else await self.of(doc["enterprise_id"])
+
+    async def of_officer(self, officer_id: str) -> Document | None:
+        """Item 9: the territory of the enterprise an officer serves (a pledge's and a supervision item's)."""
+        doc = await self._officers.find_one({"_id": officer_id}, {"enterprise_id": 1})
+        return None if doc is None else await self.of(doc["enterprise_id"])
+
+    async def of_report_subject(self, subject_kind: str, subject_id: str) -> Document | None:
+        """Item 9: where a non-approval report's subject lies: a request's own territory, a procedure's project's
+        owner's."""
+        if subject_kind == SubjectKind.REQUEST.value:
+            return await self.of_request(subject_id)
+        return await self.of_project(subject_id.rpartition("/")[0])
+
+    async def of_clock_subject(self, subject_type: str, subject_id: str) -> Document | None:
+        """Item 9: where the subject of one of the service's clocks lies now (see :data:`PLACED_SUBJECTS`)."""
+        if subject_type == "request":
+            return await self.of_request(subject_id)
+        if subject_type == "procedure":
+            return await self.of_project(subject_id.rpartition("/")[0])
+        if subject_type in ("pledge", "supervision"):
+            collection = self._pledges if subject_type == "pledge" else self._supervision
+            doc = await collection.find_one({"_id": subject_id}, {"officer_id": 1})
+            return None if doc is None else await self.of_officer(doc["officer_id"])
+        if subject_type == "non_approval":
+            report = await self._non_approvals.find_one({"_id": subject_id}, {"subject_kind": 1, "subject_id": 1})
+            return None if report is None else await self.of_report_subject(report["subject_kind"],
+                                                                            report["subject_id"])
+        return None
+
+    async def place_unplaced_clocks(self) -> int:
+        """Item 9: the start-up backfill: each clock written without a county by an older version, and still able
+        to warn or breach, placed in the county its subject lies in now; returns how many were placed.
+
+        The query finds the clocks without a county directly (:meth:`~meshlib.deadlines.DeadlineStore.place_unplaced`),
+        so a second run places nothing, and reads no more than where the subjects still unplaced lie. A clock whose
+        subject's county is not known yet stays unplaced, for the registry's event to place (:meth:`follow`).
+        """
+
+        async def county(subject_type: str, subject_id: str) -> str | None:
+            return county_of(await self.of_clock_subject(subject_type, subject_id))
+
+        return await self._clocks.place_unplaced(PLACED_SUBJECTS, county)
 
     async def follow(self, enterprise_id: str, territory: Document, version: int) -> None:
         """Keep the registry's newest territory of the enterprise, and move its requests and clocks there.

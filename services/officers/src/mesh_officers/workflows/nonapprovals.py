@@ -151,9 +151,7 @@ class NonApprovalDesk:
 
     async def _where(self, subject_kind: str, subject_id: str) -> Document | None:
         """Item 9: where a report's subject lies now: a request's own territory, a procedure's project's owner's."""
-        if subject_kind == SubjectKind.REQUEST.value:
-            return await self._territories.of_request(subject_id)
-        return await self._territories.of_project(subject_id.rpartition("/")[0])
+        return await self._territories.of_report_subject(subject_kind, subject_id)
 
     async def _where_report(self, non_approval_id: str) -> Document | None:
         """Item 9: where the report's subject lies (None also when there is no such report)."""
