@@ -26,7 +26,9 @@ async def call(rpc: Awaitable[T], fields: Mapping[str, str] | None = None) -> T:
     ``fields`` maps a field as the service names it to the argument the user sent it as, where the graph does
     not spell it as the service does (``{"note": "outcome"}``), or does not nest it as the request does: a field
     maps the fields under it too (``{"enterprise": "input"}`` names ``enterprise.territory.county_code`` as
-    ``input.territory.countyCode``), the longest that applies. Every other field is :func:`graph_field`'s.
+    ``input.territory.countyCode``), the longest that applies; a field mapped to ``""`` is none the user sent (the
+    gateway fills it in, as the acting unit from the token), and the error names no field. Every other field is
+    :func:`graph_field`'s.
     """
     try:
         return await rpc
@@ -50,6 +52,8 @@ def sent_as(field: str | None, fields: Mapping[str, str]) -> str | None:
     if not under:
         return graph_field(field)
     longest = max(under, key=len)
+    if not fields[longest]:
+        return None
     return fields[longest] + (graph_field(field[len(longest):]) or "")
 
 

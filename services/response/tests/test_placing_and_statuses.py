@@ -13,6 +13,7 @@ from mesh_response.push import push
 from mesh_response.repository import ORDER, IncidentFilter
 from mesh_response.testing import report, wait_dispatched, wait_stored
 from meshlib.devstack.servers import free_port
+from meshlib.testing.refusals import refused
 from meshlib.testing.streams import read_stream
 
 LUOLONG = "410311"
@@ -94,3 +95,14 @@ async def test_an_index_declared_in_the_service_serves_each_status_list(
     """Police lists are narrowed by agency, county-level users' by county, city-wide users' by neither."""
     plan = await response_service.repo.collection.find(flt.query()).sort(list(ORDER.keys)).explain()
     assert index in str(plan["queryPlanner"]["winningPlan"]), plan["queryPlanner"]["winningPlan"]
+
+
+async def test_a_unit_acting_on_another_units_incident_is_refused_naming_who_acts(start_response: Any) -> None:
+    """Item 9: a unit acts only on the incidents it is responsible for; the refusal names ``by``, the field at fault."""
+    svc = await start_response(DEMO_DATA="true")
+    [incident_id] = await dispatched(svc, "luolong-police", "R-1")
+    stranger = pb.StatusChangeRequest(incident_id=incident_id, by="xigong-police", by_unit=True)
+    assert await refused(svc.stub.Acknowledge(stranger)) == ("responsible-unit", "by")
+    acknowledged = await svc.stub.Acknowledge(pb.StatusChangeRequest(incident_id=incident_id, by="luolong-police",
+                                                                     by_unit=True))
+    assert acknowledged.status == "acknowledged"

@@ -35,7 +35,7 @@ async def _change(info: strawberry.Info, rpc: str, incident_id: strawberry.ID, n
     method = getattr(info.context.clients.response, rpc)
     reply = await call(method(pb.StatusChangeRequest(incident_id=str(incident_id), by=by, note=note,
                                                      to_unit_id=to_unit, by_unit=as_unit)),
-                       fields={"note": note_is})
+                       fields={"note": note_is, "by": ""})  # who acts comes from the token, not the user
     return Incident.from_proto(reply)
 
 

@@ -150,7 +150,7 @@ class Desk:
             workflow.check_transition(current, target)
             if require_responsible and by != doc.get("unit_id"):
                 raise Refused(f"{by} is not the unit responsible for this incident ({doc.get('unit_id') or 'none'})",
-                              rule="responsible-unit", item=workflow.ITEM, field="unit")
+                              rule="responsible-unit", item=workflow.ITEM, field="by")
             fields: Document = {"status": target.value}
             if target == Status.RESOLVED:
                 fields["outcome"] = _required(note, "outcome")
