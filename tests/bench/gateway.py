@@ -7,7 +7,10 @@ gateway's settings have it, with a bearer token); and the baseline (``bare_app.p
 and validation caches, the same data from memory). Both are served by uvicorn with the same defaults.
 This process generates the load (``loadgen.py``): a fixed concurrency, a fixed number of requests.
 
-(a) one object from memory, against (b) one enterprise through one gRPC hop to contacts;
+(a) one object from memory, against (b) one enterprise through one gRPC hop to contacts; between them (b0), the
+floor of (b) (``floor.py``): (a)'s app whose resolver makes the same one grpc.aio call to a bare gRPC server that
+answers from memory, so (b)/(b0) is what the mesh adds (sign-in, limits, tracing, the service and its database) and
+(b0)/(a) what the hop itself costs any Python gateway here;
 (c) the 100 items of (a)'s app, against a page of 100 enterprises with their officers, open cases and
 latest incident (officers, environment and response services). The RPCs per request are counted from
 the exported spans of marked requests, not assumed; CPU time per request is shown per process, to see
@@ -301,6 +304,32 @@ def start_mesh(procs: Processes, root: Path) -> Mesh:
     return Mesh(ports, nats_url, base, spans)
 
 
+def start_floor(procs: Processes, root: Path, contacts_port: int, enterprise_id: str) -> int:
+    """The floor of case (b) (``floor.py``): a bare gRPC server answering with the reply contacts gave for
+    ``enterprise_id``, and a bare strawberry app calling it; returns the app's port."""
+    from mesh.contacts.v1 import contacts_pb2 as cpb
+    from mesh.contacts.v1 import contacts_pb2_grpc
+
+    with grpc.insecure_channel(f"127.0.0.1:{contacts_port}") as ch:
+        reply = contacts_pb2_grpc.ContactsServiceStub(ch).BatchGetEnterprises(
+            cpb.BatchGetEnterprisesRequest(ids=[enterprise_id]), timeout=30)
+    (root / "floor-reply.bin").write_bytes(reply.SerializeToString())
+    grpc_port, app_port = servers.free_port(), servers.free_port()
+    floor = str(HERE / "floor.py")
+    procs.spawn("floor gRPC server", [sys.executable, floor, "server", str(grpc_port), str(root / "floor-reply.bin")],
+                dict(os.environ))
+    procs.wait("floor gRPC server", lambda: _grpc_up(grpc_port))
+    procs.spawn("floor app", [sys.executable, floor, "app", str(app_port), str(grpc_port)], dict(os.environ))
+    procs.wait("floor app", lambda: _http_up(app_port))
+    return app_port
+
+
+def _grpc_up(port: int) -> bool:
+    with grpc.insecure_channel(f"127.0.0.1:{port}") as ch:
+        grpc.channel_ready_future(ch).result(timeout=1)
+    return True
+
+
 async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, processes(Path(tmp)) as procs:
         root = Path(tmp)
@@ -329,9 +358,13 @@ async def main() -> None:
                 await loadgen.ask(bare_port, loadgen.graphql_request(bare_port, PAGE)))
         if same != (gw_one, gw_page):
             raise RuntimeError("the bare app does not serve what the gateway serves")
+        floor_port = start_floor(procs, root, ports["contacts"], first)
+        if await loadgen.ask(floor_port, loadgen.graphql_request(floor_port, ONE, one)) != gw_one:
+            raise RuntimeError("the floor does not serve what the gateway serves")
 
         requests = {
             "one bare": (bare_port, loadgen.graphql_request(bare_port, ONE, one)),
+            "one floor": (floor_port, loadgen.graphql_request(floor_port, ONE, one)),
             "one gw": (gw_port, loadgen.graphql_request(gw_port, ONE, one, headers)),
             "page bare": (bare_port, loadgen.graphql_request(bare_port, PAGE)),
             "page gw": (gw_port, loadgen.graphql_request(gw_port, PAGE, None, headers)),
@@ -345,9 +378,13 @@ async def main() -> None:
         print(f"one object, {N_ONE} requests each", flush=True)
         a, a_cpu = await measure(procs, *requests["one bare"], N_ONE)
         print(_line("(a) bare strawberry: one object from memory", a), _cpu(a_cpu), sep="\n", flush=True)
+        f, f_cpu = await measure(procs, *requests["one floor"], N_ONE)
+        print(_line("(b0) floor: bare strawberry, one grpc.aio hop, from memory", f, f"   {f.rate / a.rate:.2f}x (a)"),
+              _cpu(f_cpu), _bounds(a_cpu, f_cpu), sep="\n", flush=True)
         b, b_cpu = await measure(procs, *requests["one gw"], N_ONE)
         rpcs, between = await count_rpcs(gw_port, ONE, one, headers, spans)
-        print(_line("(b) gateway: one enterprise, one gRPC hop", b, f"   {b.rate / a.rate:.2f}x (a)"), _cpu(b_cpu),
+        print(_line("(b) gateway: one enterprise, one gRPC hop", b,
+                    f"   {b.rate / a.rate:.2f}x (a), {b.rate / f.rate:.2f}x (b0)"), _cpu(b_cpu),
               _bounds(a_cpu, b_cpu), sep="\n")
         print(f"      RPCs per request: {sum(rpcs.values())} ({_calls(rpcs)}); between services: {_calls(between)}",
               flush=True)
