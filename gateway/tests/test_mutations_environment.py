@@ -212,7 +212,7 @@ async def test_key_protection_an_inspection_group_and_a_finding_go_through_the_g
     not_key = refusal(await mesh.query(ASSIGN_GROUP, OFFICE, {"g": "grp-2", "n": "第二督查组",
                                                               "sites": [{"kind": "ENTERPRISE", "id": PLAIN_SITE}]}))
     assert not_key == {"code": "FAILED_PRECONDITION", "rule": "inspection-key-sites", "policyItem": "Item 15",
-                       "field": "sites"}
+                       "field": "sites[0].id"}
 
     # The group's finding at the protected site is registered as a supervised case.
     registered = ok(await mesh.query(REGISTER, OFFICE, {"input": {

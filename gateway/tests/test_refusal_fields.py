@@ -229,6 +229,22 @@ async def test_the_gateways_own_input_checks_name_the_field_inside_its_argument(
                                      "proposedFineYuan": "0.001"}) == "action.proposedFineYuan"
 
 
+QUIET = """mutation($w: [Int!]!, $r: [QuietDateRangeInput!]) {
+  declareQuietProductionDays(enterpriseId: "ent-008", weekdays: $w, ranges: $r) { enterpriseId } }"""
+ASSIGN_GROUP = """mutation($sites: [SiteRefInput!]!) {
+  assignInspectionGroup(groupId: "grp-9", name: "第九督查组", sites: $sites) { id } }"""
+
+
+async def test_an_element_of_a_list_at_fault_is_named_by_its_place(mesh: Mesh) -> None:
+    """One weekday, range or site at fault is named where it is in the list the user sent, not as the list."""
+    assert await mesh.refusal(QUIET, OFFICE, w=[2, 9], r=None) == ("quiet-weekday", "weekdays[1]")
+    ranges = [{"first": future(10), "last": future(12)}, {"first": future(20), "last": future(19)}]
+    assert await mesh.refusal(QUIET, OFFICE, w=[], r=ranges) == ("quiet-range-order", "ranges[1].last")
+    # ent-001 is a city key enterprise; ent-010 is on no key list.
+    sites = [{"kind": "ENTERPRISE", "id": "ent-001"}, {"kind": "ENTERPRISE", "id": "ent-010"}]
+    assert await mesh.refusal(ASSIGN_GROUP, OFFICE, sites=sites) == ("inspection-key-sites", "sites[1].id")
+
+
 OPEN_CASE = "mutation($i: OpenCaseInput!) { openGovernanceCase(input: $i) { id } }"
 FILE_PLAN = "mutation($c: ID!, $p: GovernancePlanInput!) { fileGovernancePlan(caseId: $c, plan: $p) { id } }"
 CASES = """query($a: DateTime, $b: DateTime) {
@@ -370,10 +386,37 @@ async def test_reward_evidence_is_named_by_its_place_in_the_list(mesh: Mesh) -> 
 
     assert await reward(good, {**good, "rating": 3}) == ("evidence-decisive", "evidence[1].rating")
     assert await reward(good, {**good, "rating": 9}) == ("rating-range", "evidence[1].rating")
+    assert await reward(good, {**good, "rating": 1}) == ("reward-evidence-direction", "evidence[1]")
     assert await reward({**good, "note": " "}) == ("required", "evidence[0].note")
     assert await reward({"kind": "PLEDGE", "ref": "plg-404"}) == ("evidence-on-record", "evidence[0].ref")
     assert await reward(good, level={"level": "COUNTY", "countyCode": ""}) == (
         "jurisdiction", "authorityLevel.countyCode")
+
+
+MEMBERS = """mutation($o: ID!, $m: [PersonInput!]!) { addGroupMembers(officerId: $o, proposal: "more hands",
+  members: $m) { id } }"""
+STAFF = """mutation($u: [StaffingUnitInput!]!) { setStaffing(projectId: "prj-404", units: $u) { projectId } }"""
+
+
+async def test_a_member_or_staff_at_fault_is_named_by_its_place(mesh: Mesh) -> None:
+    officer_id = (await mesh.ok(DISPATCHED, OFFICE, at=(mesh.now - DAY).isoformat()))["dispatchOfficer"]["id"]
+    ma = {"id": "p-m1", "name": "Ma", "department": "Land Bureau", "rank": "STAFF"}
+    wang = {"id": "p-wang", "name": "Wang Lei", "department": "Commerce Bureau", "rank": "DEPARTMENT_LEADER"}
+    assert await mesh.refusal(MEMBERS, OFFICE, o=officer_id, m=[ma, wang]) == (
+        "group-member-not-officer", "members[1].id")
+    assert await mesh.refusal(MEMBERS, OFFICE, o=officer_id, m=[ma, {**ma, "name": "Ma Li"}]) == (
+        "group-member-unique", "members[1].id")
+
+    def lead(pid: str, rank: str = "DEPUTY_COUNTY_OR_ABOVE") -> dict[str, str]:
+        return {"id": pid, "name": pid, "department": "DRC", "rank": rank}
+
+    def unit(name: str, *leads: dict[str, str]) -> dict[str, Any]:
+        return {"unit": name, "kind": "COORDINATION_DEPARTMENT", "agents": [], "leadHandlers": list(leads)}
+
+    assert await mesh.refusal(STAFF, OFFICE, u=[unit("DRC", lead("p-l1"), lead("p-l2", "STAFF"))]) == (
+        "lead-handler-rank", "units[0].leadHandlers[1].rank")
+    drc, again = unit("DRC", lead("p-l1"), lead("p-l2")), unit("Audit Bureau", lead("p-l3"), lead("p-l1"))
+    assert await mesh.refusal(STAFF, OFFICE, u=[drc, again]) == ("staff-unique", "units[1].leadHandlers[1].id")
 
 
 START = """mutation($facts: ProjectFactsInput, $designation: DesignationInput) { startLeadHandling(

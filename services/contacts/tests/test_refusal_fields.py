@@ -1,6 +1,7 @@
 """A refusal's field is a real field path of the request refused: a field of the nested input message is named
-under it (``enterprise.key_lists``, ``problems[1].department``), a filter's under ``filter``, and an unknown
-id as the request names it (``leader_id``, not ``id``)."""
+under it (``enterprise.credit_code``, ``problems[1].department``), an element of a list at fault by its place
+(``enterprise.key_lists[1]``), a filter's under ``filter``, and an unknown id as the request names it
+(``leader_id``, not ``id``)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,9 @@ from meshlib.testing.refusals import refused
 
 async def test_the_registry_names_fields_under_the_input_message(contacts_service: RunningContacts) -> None:
     stub = contacts_service.stub
-    unspecified = enterprise(1, "洛阳开元机械有限公司", pb.KEY_LIST_UNSPECIFIED)
+    unspecified = enterprise(1, "洛阳开元机械有限公司", pb.CITY_KEY_ENTERPRISE, pb.KEY_LIST_UNSPECIFIED)
     assert await refused(stub.RegisterEnterprise(pb.RegisterEnterpriseRequest(enterprise=unspecified))) == (
-        "enum-value", "enterprise.key_lists")
+        "enum-value", "enterprise.key_lists[1]")  # the key list at fault, by its place
     bad_code = enterprise(1, "洛阳开元机械有限公司")
     bad_code.credit_code = "91410311MA00000010"
     assert await refused(stub.RegisterEnterprise(pb.RegisterEnterpriseRequest(enterprise=bad_code))) == (
@@ -29,7 +30,10 @@ async def test_the_registry_names_fields_under_the_input_message(contacts_servic
     assert await refused(stub.RegisterProject(pb.RegisterProjectRequest(project=project(stage=0)))) == (
         "enum-value", "project.stage")
     assert await refused(stub.RegisterProject(pb.RegisterProjectRequest(project=project(key_lists=[0])))) == (
-        "enum-value", "project.key_lists")
+        "enum-value", "project.key_lists[0]")
+    listed = project(key_lists=[pb.CITY_KEY_PROJECT, 0])
+    assert await refused(stub.UpdateProject(pb.UpdateProjectRequest(id="prj-404", project=listed))) == (
+        "enum-value", "project.key_lists[1]")
     assert await refused(stub.RegisterProject(pb.RegisterProjectRequest(project=project()))) == (
         "owner-exists", "project.owner_enterprise_id")
 
@@ -77,3 +81,9 @@ async def test_a_pairings_filter_names_its_target_kind_under_filter(contacts_ser
         "enum-value", "filter.target_kind")
     assert await refused(contacts_service.stub.Pair(pb.PairRequest(leader_id="ldr-404", target_id="ent-1"))) == (
         "enum-value", "target_kind")  # at the top of the request: as it was
+
+
+async def test_a_problems_filter_names_the_status_at_fault_by_its_place(contacts_service: RunningContacts) -> None:
+    flt = pb.ProblemFilter(statuses=[pb.OPEN, pb.PROBLEM_STATUS_UNSPECIFIED])
+    assert await refused(contacts_service.stub.ListProblems(pb.ListProblemsRequest(filter=flt))) == (
+        "enum-value", "filter.statuses[1]")

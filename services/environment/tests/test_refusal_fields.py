@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from mesh.environment.v1 import environment_pb2 as pb
 from mesh_environment.convert import ts
-from mesh_environment.testing import RunningEnvironment
+from mesh_environment.testing import RunningEnvironment, Sites
 from meshlib.testing.refusals import refused
 
 
@@ -22,6 +22,13 @@ async def test_elements_of_a_list_are_named_by_their_place(environment: RunningE
     assert await refused(stub.AssignInspectionGroup(pb.AssignInspectionGroupRequest(group_id="g1", sites=sites))) == (
         "enum-required", "sites[0].kind")
 
+    # A value at fault in a list is named by its place too, not as the whole list.
+    backwards = [*ranges[:1], pb.DateRange(first="2026-06-03", last="2026-06-01")]
+    assert await refused(stub.DeclareQuietDays(pb.DeclareQuietDaysRequest(
+        enterprise_id="ent-1", ranges=backwards))) == ("quiet-range-order", "ranges[1].last")
+    weekdays = pb.DeclareQuietDaysRequest(enterprise_id="ent-1", weekdays=[2, 6, 8])
+    assert await refused(stub.DeclareQuietDays(weekdays)) == ("quiet-weekday", "weekdays[2]")
+
     officers = [pb.EnforcementOfficer(officer_id="o1", name="Li", credential_number="C1",
                                       credential_expires_on="2099-12-31"),
                 pb.EnforcementOfficer(officer_id="o2", name="Wu", credential_number="C2",
@@ -33,7 +40,7 @@ async def test_elements_of_a_list_are_named_by_their_place(environment: RunningE
 
 async def test_a_case_filter_names_its_fields_under_filter(environment: RunningEnvironment) -> None:
     stub = environment.stub
-    for flt, field in ((pb.CaseFilter(states=[pb.CASE_STATE_UNSPECIFIED]), "filter.states"),
+    for flt, field in ((pb.CaseFilter(states=[pb.CASE_STATE_OPEN, pb.CASE_STATE_UNSPECIFIED]), "filter.states[1]"),
                        (pb.CaseFilter(level=pb.LEVEL_UNSPECIFIED), "filter.level")):
         assert await refused(stub.ListCases(pb.ListCasesRequest(filter=flt))) == ("enum-required", field)
     now = datetime.now(UTC)
@@ -43,6 +50,15 @@ async def test_a_case_filter_names_its_fields_under_filter(environment: RunningE
     # The other lists' windows are fields of the request itself.
     fines = pb.ListFinesRequest(filed_after=ts(now), filed_before=ts(now - timedelta(days=1)))
     assert await refused(stub.ListFines(fines)) == ("date-range", "filed_before")
+    findings = pb.ListFindingsRequest(states=[pb.FINDING_STATE_UNSPECIFIED])
+    assert await refused(stub.ListFindings(findings)) == ("enum-required", "states[0]")
+
+
+async def test_a_site_that_is_not_key_is_named_by_its_place(environment: RunningEnvironment, sites: Sites) -> None:
+    given = [pb.SiteRef(kind=pb.SITE_KIND_ENTERPRISE, id=sites.key),
+             pb.SiteRef(kind=pb.SITE_KIND_ENTERPRISE, id=sites.plain)]
+    assert await refused(environment.stub.AssignInspectionGroup(pb.AssignInspectionGroupRequest(
+        group_id="g1", sites=given))) == ("inspection-key-sites", "sites[1].id")
 
 
 async def test_a_case_asked_for_by_id_is_named_as_id(environment: RunningEnvironment) -> None:

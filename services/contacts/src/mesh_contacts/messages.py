@@ -65,7 +65,8 @@ def enterprise_in(e: pb.EnterpriseInput) -> EnterpriseInput:
     return EnterpriseInput(
         name=e.name, credit_code=e.credit_code, sector=e.sector, territory=territory_in(e.territory),
         address=e.address, contact=Contact(e.contact.name, e.contact.phone),
-        key_lists=tuple(enum_in(KeyList, pb.KeyList, k, "enterprise.key_lists") for k in e.key_lists),
+        key_lists=tuple(enum_in(KeyList, pb.KeyList, k, f"enterprise.key_lists[{i}]")
+                        for i, k in enumerate(e.key_lists)),
     )
 
 
@@ -75,7 +76,8 @@ def project_in(p: pb.ProjectInput) -> ProjectInput:
         sector=enum_in(ProjectSector, pb.ProjectSector, p.sector, "project.sector"), investment_fen=p.investment_fen,
         territory=territory_in(p.territory),
         stage=enum_in(ProjectStage, pb.ProjectStage, p.stage, "project.stage"),
-        key_lists=tuple(enum_in(ProjectKeyList, pb.ProjectKeyList, k, "project.key_lists") for k in p.key_lists),
+        key_lists=tuple(enum_in(ProjectKeyList, pb.ProjectKeyList, k, f"project.key_lists[{i}]")
+                        for i, k in enumerate(p.key_lists)),
     )
 
 

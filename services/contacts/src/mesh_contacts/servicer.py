@@ -244,7 +244,8 @@ class ContactsServicer(contacts_pb2_grpc.ContactsServiceServicer):
         raised = window(f, "raised_after", "raised_before", "filter")
         flt = ProblemFilter(
             today=today, leader_ids=list(f.leader_ids), target_ids=list(f.target_ids), visit_ids=list(f.visit_ids),
-            statuses=[m.enum_in(ProblemStatus, pb.ProblemStatus, s, "filter.statuses").value for s in f.statuses],
+            statuses=[m.enum_in(ProblemStatus, pb.ProblemStatus, s, f"filter.statuses[{i}]").value
+                      for i, s in enumerate(f.statuses)],
             category=m.enum_in(ProblemCategory, pb.ProblemCategory, f.category, "filter.category").value
             if f.HasField("category") else None,
             department=_opt(f, "department"), overdue=_opt(f, "overdue"),  # type: ignore[arg-type]

@@ -14,7 +14,7 @@ from mesh_environment.repository import new_id, utcnow
 from mesh_environment.repository.oversight import OversightRepository
 from meshlib import deadlines, outbox
 from meshlib.deadlines import Deadline, DeadlineStore
-from meshlib.errors import InvalidArgument, NotFound, Refused
+from meshlib.errors import InvalidArgument, NotFound, Refused, under
 from meshlib.mongo import Document
 from meshlib.outbox import Outbox
 
@@ -74,12 +74,13 @@ class Findings:
         """Item 15: inspection groups are assigned key enterprises and projects (and only those)."""
         if not group_id.strip():
             raise InvalidArgument("name the inspection group", rule="group-id", item=ITEM, field="group_id")
-        for kind, site_id in sites:
+        for i, (kind, site_id) in enumerate(sites):
             site = Site(enterprise_id=site_id) if kind == "enterprise" else Site(project_id=site_id)
-            if not (await self._lookup(site))[0]:
-                raise Refused(f"{kind} {site_id} is not a key enterprise or project (nor under key protection); "
-                              "inspection groups are assigned key sites", rule="inspection-key-sites", item=ITEM,
-                              field="sites")
+            with under(f"sites[{i}]"):  # the site at fault, by its place in the request
+                if not (await self._lookup(site))[0]:
+                    raise Refused(f"{kind} {site_id} is not a key enterprise or project (nor under key protection); "
+                                  "inspection groups are assigned key sites", rule="inspection-key-sites", item=ITEM,
+                                  field="id")
         doc = {"name": name or group_id, "sites": [{"kind": k, "id": i} for k, i in sites],
                "updated_at": self._clock(), "actor": actor}
         return await self._repo.assign_group(group_id, doc)

@@ -103,7 +103,8 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
         f = request.filter
         flt = CaseFilter(
             county_code=_opt(f, "county_code"), township_code=_opt(f, "township_code"),
-            states=[enum_in(pb.CaseState, s, CaseState, field="filter.states").value for s in f.states],
+            states=[enum_in(pb.CaseState, s, CaseState, field=f"filter.states[{i}]").value
+                    for i, s in enumerate(f.states)],
             enterprise_id=_opt(f, "enterprise_id"), project_id=_opt(f, "project_id"),
             key_protection=f.key_protection if f.HasField("key_protection") else None,
             major=f.major if f.HasField("major") else None,
@@ -303,7 +304,8 @@ class EnvironmentServicer(environment_pb2_grpc.EnvironmentServiceServicer):
     async def ListFindings(self, request: pb.ListFindingsRequest, context: Ctx) -> pb.ListFindingsResponse:
         flt = FindingFilter(
             responsible_unit=_opt(request, "responsible_unit"),
-            states=[enum_in(pb.FindingState, s, FindingState, field="states").value for s in request.states],
+            states=[enum_in(pb.FindingState, s, FindingState, field=f"states[{i}]").value
+                    for i, s in enumerate(request.states)],
             channel=enum_in(pb.Channel, request.channel, Channel, field="channel").value
             if request.HasField("channel") else None,
             enterprise_id=_opt(request, "enterprise_id"), county_code=_opt(request, "county_code"))

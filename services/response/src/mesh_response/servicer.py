@@ -175,17 +175,17 @@ def filter_from_proto(f: response_pb2.IncidentFilter) -> IncidentFilter:
         project_id=f.project_id if f.HasField("project_id") else None,
         occurred=window(f, "occurred_after", "occurred_before", "filter"),
         county_code=f.county_code if f.HasField("county_code") else None,
-        statuses=tuple(_status(s) for s in f.statuses),
+        statuses=tuple(_status(s, f"filter.statuses[{i}]") for i, s in enumerate(f.statuses)),
     )
 
 
-def _status(value: str) -> str:
+def _status(value: str, field: str) -> str:
     try:
         return Status(value).value
     except ValueError:
         known = ", ".join(s.value for s in Status)
         raise InvalidArgument(f"no incident status {value!r}; the statuses are {known}", rule="incident-status",
-                              field="filter.statuses") from None
+                              field=field) from None
 
 
 def _ts(value: datetime) -> Timestamp:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from meshlib.calendar import CITY_TZ, city_date, end_of_day, parse_date, start_of_day
-from meshlib.errors import InvalidArgument
+from meshlib.errors import InvalidArgument, under
 
 __all__ = ["CITY_TZ", "city_date", "end_of_day", "parse_date", "start_of_day"]
 
@@ -22,9 +22,9 @@ class DateRange:
     last: date
 
     def __post_init__(self) -> None:
-        if self.last < self.first:
+        if self.last < self.first:  # its end is what to fix; :meth:`QuietDays.of` names the range it is in
             raise InvalidArgument(f"quiet range ends ({self.last}) before it starts ({self.first})",
-                                  rule="quiet-range-order", item="Item 10", field="ranges")
+                                  rule="quiet-range-order", item="Item 10", field="last")
 
     def __contains__(self, day: object) -> bool:
         return isinstance(day, date) and self.first <= day <= self.last
@@ -45,7 +45,7 @@ class QuietDays:
     weekdays: frozenset[int] = frozenset()
     ranges: tuple[DateRange, ...] = ()
 
-    def __post_init__(self) -> None:
+    def __post_init__(self) -> None:  # a backstop: a declaration comes through :meth:`of`, which names the day's place
         bad = sorted(d for d in self.weekdays if not 1 <= d <= 7)
         if bad:
             raise InvalidArgument(f"weekdays must be 1 (Monday) to 7 (Sunday), got {bad}",
@@ -53,7 +53,18 @@ class QuietDays:
 
     @classmethod
     def of(cls, weekdays: Iterable[int] = (), ranges: Iterable[tuple[date, date]] = ()) -> QuietDays:
-        return cls(frozenset(weekdays), tuple(DateRange(a, b) for a, b in ranges))
+        """The quiet days declared; a bad weekday or range is named by its place in the declaration
+        (``weekdays[1]``, ``ranges[0].last``)."""
+        days = list(weekdays)
+        for i, day in enumerate(days):
+            if not 1 <= day <= 7:
+                raise InvalidArgument(f"weekdays must be 1 (Monday) to 7 (Sunday), got {day}",
+                                      rule="quiet-weekday", item="Item 10", field=f"weekdays[{i}]")
+        spans = []
+        for i, (first, last) in enumerate(ranges):
+            with under(f"ranges[{i}]"):
+                spans.append(DateRange(first, last))
+        return cls(frozenset(days), tuple(spans))
 
     def why_quiet(self, day: date) -> str | None:
         """Why ``day`` is a quiet production day ("every Tuesday", "2026-12-01 to 2026-12-07"), or None."""

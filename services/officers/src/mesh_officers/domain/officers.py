@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from mesh_officers.domain.common import LEADING_CADRE_RANKS, Person, require_text
 from meshlib.deadlines import on_time
-from meshlib.errors import InvalidArgument, Refused
+from meshlib.errors import InvalidArgument, Refused, under
 
 ITEM = "Item 6"
 
@@ -83,21 +83,22 @@ def check_new_members(
     checked = [m.checked(f"members[{i}]") for i, m in enumerate(members)]
     active = set(active_ids)
     seen: set[str] = set()
-    for m in checked:
-        if m.id == officer_person_id:
-            raise Refused(
-                "the officer leads the working group and is not one of its members",
-                rule="group-member-not-officer",
-                item=ITEM,
-                field="members",
-            )
-        if m.id in active or m.id in seen:
-            raise Refused(
-                f"{m.name} ({m.id}) is already in the working group",
-                rule="group-member-unique",
-                item=ITEM,
-                field="members",
-            )
+    for i, m in enumerate(checked):
+        with under(f"members[{i}]"):  # the member at fault, by its place in the request (a repeat: the later)
+            if m.id == officer_person_id:
+                raise Refused(
+                    "the officer leads the working group and is not one of its members",
+                    rule="group-member-not-officer",
+                    item=ITEM,
+                    field="id",
+                )
+            if m.id in active or m.id in seen:
+                raise Refused(
+                    f"{m.name} ({m.id}) is already in the working group",
+                    rule="group-member-unique",
+                    item=ITEM,
+                    field="id",
+                )
         seen.add(m.id)
     return checked
 
@@ -251,13 +252,14 @@ def check_reward(kind: RewardKind, authority: Authority, verdicts: Sequence[bool
             field="evidence",
         )
     favourable = kind is not RewardKind.PENALTY
-    if any(v is not favourable for v in verdicts):
+    wrong = next((i for i, v in enumerate(verdicts) if v is not favourable), None)
+    if wrong is not None:  # the first piece pointing the other way, by its place (``evidence[1]``)
         which = "favourable" if favourable else "unfavourable"
         raise Refused(
             f"every piece of evidence for a {kind.value.replace('_', ' ')} must be {which}",
             rule="reward-evidence-direction",
             item=ITEM,
-            field="evidence",
+            field=f"evidence[{wrong}]",
         )
     return text
 

@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from mesh_officers.domain.common import NonApproval, Person, Rank, require_non_approval, require_text
-from meshlib.errors import InvalidArgument, Refused
+from meshlib.errors import InvalidArgument, Refused, under
 
 ITEM = "Item 8"
 
@@ -207,15 +207,16 @@ def check_staffing(units: Sequence[StaffingUnit]) -> list[StaffingUnit]:
                 field=f"units[{i}].lead_handlers",
             )
         rank = _lead_handler_rank(u.kind)
-        for p in leads:
-            if p.rank is not rank:
-                raise Refused(
-                    f"a lead handler from a {u.kind.value.replace('_', ' ')} is "
-                    f"{rank.value.replace('_', ' ')}; {p.name} is {p.rank.value.replace('_', ' ')}",
-                    rule="lead-handler-rank",
-                    item=ITEM,
-                    field=f"units[{i}].lead_handlers",
-                )
+        for j, p in enumerate(leads):
+            with under(f"units[{i}].lead_handlers[{j}]"):
+                if p.rank is not rank:
+                    raise Refused(
+                        f"a lead handler from a {u.kind.value.replace('_', ' ')} is "
+                        f"{rank.value.replace('_', ' ')}; {p.name} is {p.rank.value.replace('_', ' ')}",
+                        rule="lead-handler-rank",
+                        item=ITEM,
+                        field="rank",
+                    )
         agents_required = u.kind is not UnitKind.COORDINATION_DEPARTMENT
         if len(agents) != (PER_UNIT if agents_required else 0):
             need = f"{PER_UNIT}" if agents_required else "no"
@@ -225,18 +226,21 @@ def check_staffing(units: Sequence[StaffingUnit]) -> list[StaffingUnit]:
                 item=ITEM,
                 field=f"units[{i}].agents",
             )
-        for p in agents:
-            if p.rank not in AGENT_RANKS:
-                raise Refused(
-                    f"an agent is a section head or middle manager; {p.name} is {p.rank.value.replace('_', ' ')}",
-                    rule="agent-rank",
-                    item=ITEM,
-                    field=f"units[{i}].agents",
-                )
-        for p in (*leads, *agents):
-            if p.id in seen_people:
-                raise Refused(f"{p.name} ({p.id}) is named twice", rule="staff-unique", item=ITEM, field=f"units[{i}]")
-            seen_people.add(p.id)
+        for j, p in enumerate(agents):
+            with under(f"units[{i}].agents[{j}]"):
+                if p.rank not in AGENT_RANKS:
+                    raise Refused(
+                        f"an agent is a section head or middle manager; {p.name} is {p.rank.value.replace('_', ' ')}",
+                        rule="agent-rank",
+                        item=ITEM,
+                        field="rank",
+                    )
+        for role, people in (("lead_handlers", leads), ("agents", agents)):
+            for j, p in enumerate(people):
+                with under(f"units[{i}].{role}[{j}]"):  # a person named twice: where the second naming is
+                    if p.id in seen_people:
+                        raise Refused(f"{p.name} ({p.id}) is named twice", rule="staff-unique", item=ITEM, field="id")
+                seen_people.add(p.id)
         out.append(StaffingUnit(name, u.kind, leads, agents))
     return out
 
