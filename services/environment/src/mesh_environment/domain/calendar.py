@@ -46,10 +46,8 @@ class QuietDays:
     ranges: tuple[DateRange, ...] = ()
 
     def __post_init__(self) -> None:  # a backstop: a declaration comes through :meth:`of`, which names the day's place
-        bad = sorted(d for d in self.weekdays if not 1 <= d <= 7)
-        if bad:
-            raise InvalidArgument(f"weekdays must be 1 (Monday) to 7 (Sunday), got {bad}",
-                                  rule="quiet-weekday", item="Item 10", field="weekdays")
+        for day in sorted(self.weekdays):
+            _check_weekday(day, "weekdays")
 
     @classmethod
     def of(cls, weekdays: Iterable[int] = (), ranges: Iterable[tuple[date, date]] = ()) -> QuietDays:
@@ -57,9 +55,7 @@ class QuietDays:
         (``weekdays[1]``, ``ranges[0].last``)."""
         days = list(weekdays)
         for i, day in enumerate(days):
-            if not 1 <= day <= 7:
-                raise InvalidArgument(f"weekdays must be 1 (Monday) to 7 (Sunday), got {day}",
-                                      rule="quiet-weekday", item="Item 10", field=f"weekdays[{i}]")
+            _check_weekday(day, f"weekdays[{i}]")
         spans = []
         for i, (first, last) in enumerate(ranges):
             with under(f"ranges[{i}]"):
@@ -74,3 +70,10 @@ class QuietDays:
             if day in span:
                 return str(span)
         return None
+
+
+def _check_weekday(day: int, field: str) -> None:
+    """Item 10: a quiet weekday is an ISO weekday number, 1 (Monday) to 7 (Sunday)."""
+    if not 1 <= day <= 7:
+        raise InvalidArgument(f"weekdays must be 1 (Monday) to 7 (Sunday), got {day}",
+                              rule="quiet-weekday", item="Item 10", field=field)
