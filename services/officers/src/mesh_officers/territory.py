@@ -111,10 +111,8 @@ class Territories:
 
     async def of_clock_subject(self, subject_type: str, subject_id: str) -> Document | None:
         """Item 9: where the subject of one of the service's clocks lies now (see :data:`PLACED_SUBJECTS`)."""
-        if subject_type == "request":
-            return await self.of_request(subject_id)
-        if subject_type == "procedure":
-            return await self.of_project(subject_id.rpartition("/")[0])
+        if subject_type in (SubjectKind.REQUEST.value, SubjectKind.PROCEDURE.value):  # what a report may be on
+            return await self.of_report_subject(subject_type, subject_id)
         if subject_type in ("pledge", "supervision"):
             collection = self._pledges if subject_type == "pledge" else self._supervision
             doc = await collection.find_one({"_id": subject_id}, {"officer_id": 1})

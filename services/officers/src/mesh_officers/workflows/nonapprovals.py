@@ -149,20 +149,19 @@ class NonApprovalDesk:
             )
         return Change(set=set_, push=push, emit=emit, clocks=clocks)
 
-    async def _where(self, subject_kind: str, subject_id: str) -> Document | None:
-        """Item 9: where a report's subject lies now: a request's own territory, a procedure's project's owner's."""
-        return await self._territories.of_report_subject(subject_kind, subject_id)
-
     async def _where_report(self, non_approval_id: str) -> Document | None:
         """Item 9: where the report's subject lies (None also when there is no such report)."""
         doc = await self._repo.get(NON_APPROVALS, non_approval_id)
-        return None if doc is None else await self._where(doc["subject_kind"], doc["subject_id"])
+        if doc is None:
+            return None
+        return await self._territories.of_report_subject(doc["subject_kind"], doc["subject_id"])
 
     async def _settle(self, doc: Document, written: Document | None) -> Document:
         """Item 9: the report just written with its level clock, its clocks in the county where its subject lies
         now (the subject may have moved since ``written`` was read)."""
+        where = self._territories.of_report_subject
         await self._territories.settle_clocks("non_approval", [doc["_id"]], written,
-                                              lambda: self._where(doc["subject_kind"], doc["subject_id"]))
+                                              lambda: where(doc["subject_kind"], doc["subject_id"]))
         return doc
 
     async def _check_subject(self, kind: SubjectKind, subject_id: str) -> Document | None:
